@@ -1,0 +1,1 @@
+"""Warta shared library: events, settings, Kafka/ES helpers, text analysis, enrichment."""

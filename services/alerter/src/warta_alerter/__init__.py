@@ -1,0 +1,1 @@
+"""Warta alerter service."""
