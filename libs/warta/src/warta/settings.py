@@ -17,7 +17,9 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers")
     es_url: str = Field(default="http://127.0.0.1:9200", description="Elasticsearch URL")
     es_prefix: str = Field(default="warta", description="prefix of every index and alias")
-    topic_prefix: str = Field(default="", description="namespace prepended to every topic name (tests use it)")
+    topic_prefix: str = Field(
+        default="", description="namespace prepended to every topic name (tests use it)"
+    )
     log_level: str = "INFO"
     log_json: bool = False
     topic_partitions: int = Field(default=3, description="partitions for topics this service creates")
