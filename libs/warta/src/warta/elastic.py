@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch
 
+from warta.analysis.analyzer import analyze
+
 TEMPLATES = ("articles", "subscriptions", "alerts")
 
 
@@ -94,13 +96,29 @@ def ensure_indices(es: Elasticsearch, prefix: str) -> None:
                     raise
 
 
-def entity_key(canonical: str) -> str:
-    """The filter key of an entity name: ``entity:"Jens Stoltenberg"`` matches ``jens stoltenberg``."""
-    return " ".join(canonical.casefold().split())
+def article_document(article: Any) -> dict[str, Any]:
+    """The ES document of an ``ArticleIndexed``: the event plus the derived filter keys.
+
+    The keys come from :func:`warta.analysis.query.article_keys`, the same function the stream
+    matcher uses, so search filters and alert filters agree.
+    """
+    from warta.analysis.query import article_keys
+
+    doc = article.model_dump(mode="json")
+    keys = article_keys(article)
+    doc["terms"] = " ".join(article.terms)
+    doc["title_terms"] = " ".join(analyze(article.title or "", keys.language))
+    doc["entity_keys"] = list(keys.entity_keys)
+    doc["topic_keys"] = list(keys.topic_keys)
+    doc["source_keys"] = list(keys.source_keys)
+    when = article.published_at or article.fetched_at
+    doc["day"] = when.astimezone(UTC).strftime("%Y-%m-%d")
+    doc["source"]["host"] = source_host(article.canonical_url or article.url or article.source.feed_url)
+    return doc
 
 
 def source_host(url: str | None) -> str | None:
     if not url:
         return None
     host = urlsplit(url).hostname or ""
-    return host[4:] if host.startswith("www.") else host or None
+    return (host[4:] if host.startswith("www.") else host) or None
