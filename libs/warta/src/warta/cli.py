@@ -20,7 +20,17 @@ class _PluginGroup(click.Group):
         if cmd is not None:
             return cmd
         ep = self._plugins().get(name)
-        return ep.load() if ep is not None else None  # type: ignore[attr-defined]
+        if ep is None:
+            return None
+        try:
+            return ep.load()  # type: ignore[attr-defined,no-any-return]
+        except Exception as exc:  # one broken plugin must not take the whole CLI down
+            error = f"{type(exc).__name__}: {exc}"
+
+            def unavailable() -> None:
+                raise click.ClickException(f"'{name}' is unavailable: {error}")
+
+            return click.Command(name, callback=unavailable, help=f"(unavailable: {error})")
 
 
 @click.group(cls=_PluginGroup)

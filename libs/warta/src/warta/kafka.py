@@ -16,7 +16,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewPartitions, NewTopic
-from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from warta.events import DeadLetter
 from warta.topics import TopicSpec, all_topics, dlq, topic_name
@@ -57,7 +57,7 @@ def wait_for_kafka(bootstrap: str, timeout: float = 60.0) -> None:
                 return
             finally:
                 consumer.close()
-        except (NoBrokersAvailable, KafkaError, OSError) as exc:
+        except (KafkaError, OSError) as exc:
             last = exc
             time.sleep(1.0)
     raise TimeoutError(f"Kafka at {bootstrap} not reachable within {timeout:.0f}s: {last}")
