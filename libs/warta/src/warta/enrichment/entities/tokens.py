@@ -11,9 +11,11 @@ from functools import lru_cache
 
 import regex
 
-# A token is a run of letters/digits with inner apostrophes, hyphens or dots ("Ma'ruf", "Bistrița-Năsăud",
-# "U.S."), or a single other non-space character (punctuation is kept: it marks sentence and name ends).
-TOKEN_RE = regex.compile(r"[\p{L}\p{N}\p{M}]+(?:[-'’.&][\p{L}\p{N}\p{M}]+)*\.?(?<=\b[\p{Lu}]\.)|[\p{L}\p{N}\p{M}]+(?:[-'’.&][\p{L}\p{N}\p{M}]+)*|\S")
+# A token is a run of letters/digits with inner hyphens or dots ("Bistrița-Năsăud", "U.S.") or an inner
+# apostrophe followed by 2+ letters ("Ma'ruf", "O'Brien" but "Biden" + "'s"), or a single other
+# non-space character (punctuation is kept: it marks sentence and name ends).
+_WORD = r"[\p{L}\p{N}\p{M}]+(?:[-.&][\p{L}\p{N}\p{M}]+|['’][\p{L}\p{N}\p{M}]{2,})*"
+TOKEN_RE = regex.compile(_WORD + r"\.?(?<=\b[\p{Lu}]\.)|" + _WORD + r"|\S")
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:

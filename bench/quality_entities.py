@@ -1,0 +1,151 @@
+"""Entity quality and speed benchmark (prints figures; not a test).
+
+Typed entity-level precision / recall / F1 (conlleval style: exact span and type) over PER, LOC, ORG
+on the dev splits in ``../shared/data/ner`` (relative to the repo root), after mapping each tag set
+(NERGrit PERSON/PLACE/ORGANISATION, NERP PPL/PLC/IND). Sentences are joined with spaces and run
+through the same ``EntityExtractor`` the enricher uses; a predicted mention counts only if its
+character span lines up with the gold tokens exactly.
+
+Also prints extraction time per ~600-word article (built from the seed articles) and the sizes of
+the shipped gazetteer and model.
+
+Run: ``uv run python bench/quality_entities.py``
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+from warta.enrichment.entities import get_extractor
+from warta.enrichment.entities.corpora import CorpusFormat, read_corpus, spans
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA = REPO_ROOT.parent / "shared" / "data"
+SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+TYPES = ("PER", "LOC", "ORG")
+
+DEV_SETS: list[tuple[str, str, CorpusFormat, str, float | None]] = [
+    # name, path under data, format, language, target F1
+    ("idner-news-2k dev", "ner/id_idner-news-2k/dev.txt", "space", "id", 0.75),
+    ("UNER EWT dev (en)", "ner/en_uner_ewt/en_ewt-ud-dev.iob2", "uner", "en", 0.75),
+    ("NERGrit valid", "ner/id_nergrit/valid.tsv", "tsv", "id", None),
+    ("NERP valid (lower-cased)", "ner/id_nerp/valid.tsv", "tsv", "id", None),
+]
+
+
+def evaluate(
+    path: Path, fmt: CorpusFormat, lang: str
+) -> tuple[Counter[str], Counter[str], Counter[str], float, int]:
+    """True positives, predicted and gold counts per type, seconds spent extracting, tokens seen."""
+    extractor = get_extractor()
+    tp: Counter[str] = Counter()
+    pred: Counter[str] = Counter()
+    gold: Counter[str] = Counter()
+    seconds = 0.0
+    n_tokens = 0
+    for tokens, tags in read_corpus(path, fmt):
+        text = " ".join(tokens)
+        begin: dict[int, int] = {}
+        end: dict[int, int] = {}
+        pos = 0
+        for i, tok in enumerate(tokens):
+            begin[pos] = i
+            pos += len(tok)
+            end[pos] = i + 1
+            pos += 1
+        t0 = time.perf_counter()
+        mentions = extractor.mentions(text, lang)
+        seconds += time.perf_counter() - t0
+        n_tokens += len(tokens)
+        predicted = set()
+        for m in mentions:
+            if m.type not in TYPES:
+                continue
+            s, e = begin.get(m.char_start), end.get(m.char_end)
+            # A span that does not line up with gold tokens cannot match; keep it as a false positive.
+            predicted.add((s if s is not None else -1 - m.char_start, e if e is not None else -1, m.type))
+        truth = spans(tags)
+        for _, _, typ in predicted:
+            pred[typ] += 1
+        for _, _, typ in truth:
+            gold[typ] += 1
+        for _, _, typ in predicted & truth:
+            tp[typ] += 1
+    return tp, pred, gold, seconds, n_tokens
+
+
+def prf(tp: int, pred: int, gold: int) -> tuple[float, float, float]:
+    p = tp / pred if pred else 0.0
+    r = tp / gold if gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def article_of_600_words() -> str | None:
+    files = sorted(SEEDS.glob("0*.txt"))
+    if not files:
+        return None
+    words: list[str] = []
+    paragraphs: list[str] = []
+    while len(words) < 600:
+        for f in files:
+            for para in f.read_text(encoding="utf-8").split("\n\n"):
+                paragraphs.append(para)
+                words.extend(para.split())
+                if len(words) >= 600:
+                    break
+            if len(words) >= 600:
+                break
+    return "\n\n".join(paragraphs)
+
+
+def run() -> None:
+    """Print P/R/F1 per dev set and type, speed, and artefact sizes; skip sets that are absent."""
+    extractor = get_extractor()
+    if not (DATA / "ner").is_dir():
+        print(f"shared NER data not found under {DATA / 'ner'}: skipping quality figures")
+    else:
+        print(f"{'set':28} {'type':5} {'P':>6} {'R':>6} {'F1':>6}  {'gold':>5}")
+        for name, rel, fmt, lang, target in DEV_SETS:
+            path = DATA / rel
+            if not path.exists():
+                print(f"{name}: {path} absent, skipped")
+                continue
+            tp, pred, gold, seconds, n_tokens = evaluate(path, fmt, lang)
+            for typ in TYPES:
+                p, r, f = prf(tp[typ], pred[typ], gold[typ])
+                print(f"{name:28} {typ:5} {p:6.3f} {r:6.3f} {f:6.3f}  {gold[typ]:5d}")
+            p, r, f = prf(sum(tp.values()), sum(pred.values()), sum(gold.values()))
+            verdict = (
+                "" if target is None else f"  target {target:.2f}: {'met' if f >= target else 'NOT met'}"
+            )
+            print(f"{name:28} {'ALL':5} {p:6.3f} {r:6.3f} {f:6.3f}  {sum(gold.values()):5d}{verdict}")
+            print(f"{name:28} speed {n_tokens / seconds:,.0f} tokens/s ({1000 * seconds:.0f} ms total)")
+    text = article_of_600_words()
+    if text is not None:
+        extractor.extract(text, "id")  # warm caches as a long-running enricher would be
+        runs = 200
+        t0 = time.perf_counter()
+        for _ in range(runs):
+            extractor.extract(text, "id")
+        per_article = (time.perf_counter() - t0) / runs
+        print(
+            f"600-word article ({len(text.split())} words): {1000 * per_article:.2f} ms/article, "
+            f"{1 / per_article:,.0f} articles/s on one core (entities only)"
+        )
+    folder = resources.files("warta.data.entities")
+    for name in ("gazetteer.json.gz", "ner_crf.bin"):
+        size = len(folder.joinpath(name).read_bytes())
+        print(f"artefact {name}: {size / 1024:,.0f} KiB")
+    try:
+        import resource
+
+        print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    except ImportError:  # not on this platform
+        pass
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,116 @@
+"""Train the CRF entity tagger shipped in ``warta/data/entities/ner_crf.bin``.
+
+Reads TRAINING splits only from ``../shared/data/training/ner`` (relative to the repo root); dev splits
+are left for ``bench/quality_entities.py``. Needs the compiled gazetteer (run build_gazetteers.py first):
+gazetteer membership is one of the features.
+
+The tagger is trained on the same candidate windows it sees at run time (capitalised tokens +-1), so
+training is fast and the model never learns to spend weight on long lower-case stretches.
+
+Run: ``uv run python deploy/build/train_ner.py [--data PATH] [--out PATH] [--iterations N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+import pycrfsuite
+
+from warta.enrichment.entities.corpora import CorpusFormat, Sentence, read_corpus
+from warta.enrichment.entities.features import candidate_windows, prepare, window_features
+from warta.enrichment.entities.gazetteer import Gazetteer
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_OUT = REPO_ROOT / "libs" / "warta" / "src" / "warta" / "data" / "entities" / "ner_crf.bin"
+
+# (path under training/ner, format, max sentences or None for all). Gold-annotated news and web text
+# in full; WikiANN (silver, title-like fragments) only as a sample to widen vocabulary and languages.
+TRAINING_SETS: list[tuple[str, CorpusFormat, int | None]] = [
+    ("id/idner_news_2k/train.txt", "space", None),
+    ("id/indonlu_nergrit/train_preprocess.txt", "tsv", None),
+    ("id/indolem_nerui/train.01.tsv", "tsv", None),
+    ("uner/en_ewt/en_ewt-ud-train.PROVISIONAL_first_commit_0c7ce0de.iob2", "uner", None),
+    ("wikiann_rahimi/train-id.tsv", "tsv", 4000),
+    ("wikiann_rahimi/train-en.tsv", "tsv", 3000),
+    ("wikiann_rahimi/train-ms.tsv", "tsv", 3000),
+    ("wikiann_rahimi/train-de.tsv", "tsv", 1000),
+    ("wikiann_rahimi/train-fr.tsv", "tsv", 1000),
+    ("wikiann_rahimi/train-es.tsv", "tsv", 1000),
+    ("wikiann_rahimi/train-pt.tsv", "tsv", 1000),
+    ("wikiann_rahimi/train-nl.tsv", "tsv", 1000),
+    ("wikiann_rahimi/train-tl.tsv", "tsv", 1000),
+    ("wikiann_rahimi/train-vi.tsv", "tsv", 1000),
+]
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    # MISC is annotated in only some sets (O in the others): training on it would teach noise.
+    return ["O" if t.endswith("MISC") else t for t in tags]
+
+
+def windows_of(gazetteer: Gazetteer, sentence: Sentence) -> list[tuple[list[list[str]], list[str]]]:
+    tokens, tags = sentence
+    tags = clean_tags(tags)
+    _, gaz = prepare(gazetteer, tokens)
+    out = []
+    for lo, hi in candidate_windows(tokens):
+        labels = tags[lo:hi]
+        if labels[0].startswith("I-"):
+            labels = ["B-" + labels[0][2:], *labels[1:]]
+        out.append((window_features(tokens, gaz, lo, hi), labels))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--iterations", type=int, default=120)
+    parser.add_argument("--c1", type=float, default=0.15)
+    parser.add_argument("--c2", type=float, default=0.01)
+    args = parser.parse_args(argv)
+    root = args.data / "training" / "ner"
+    if not root.is_dir():
+        print(f"training data not found under {root}", file=sys.stderr)
+        return 1
+    gazetteer = Gazetteer.load_default()
+    rng = random.Random(13)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    n_seq = n_tok = 0
+    t0 = time.perf_counter()
+    for rel, fmt, limit in TRAINING_SETS:
+        sentences = list(read_corpus(root / rel, fmt))
+        if limit is not None and len(sentences) > limit:
+            sentences = rng.sample(sentences, limit)
+        for sentence in sentences:
+            for xseq, yseq in windows_of(gazetteer, sentence):
+                trainer.append(xseq, yseq)
+                n_seq += 1
+                n_tok += len(yseq)
+        print(f"{rel}: {len(sentences)} sentences")
+    print(f"{n_seq} windows, {n_tok} tokens, features in {time.perf_counter() - t0:.1f}s")
+    trainer.set_params(
+        {
+            "c1": args.c1,  # L1 keeps the model small (most features get weight 0)
+            "c2": args.c2,
+            "max_iterations": args.iterations,
+            "feature.minfreq": 2,
+            "feature.possible_transitions": True,
+        }
+    )
+    t0 = time.perf_counter()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(args.out))
+    print(
+        f"trained in {time.perf_counter() - t0:.1f}s -> {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

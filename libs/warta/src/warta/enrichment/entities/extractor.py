@@ -1,0 +1,329 @@
+"""Named-entity extraction: CRF tagger + gazetteer + rules, then linking and grouping per article.
+
+Pipeline for one text:
+1. tokenise (offsets kept); find gazetteer matches (evidence for the tagger, and links);
+2. run the CRF on windows around capitalised tokens only (speed), except on title-case lines
+   (headlines capitalise every word, which the tagger reads as one long name);
+3. clean spans: titles/roles ("Presiden", "Menlu", "PM") and leading noise are cut off the front;
+   a span that starts with a known organisation or country followed by a name is split
+   ("NATO Jens Stoltenberg" -> NATO + Jens Stoltenberg);
+4. add unambiguous gazetteer matches the tagger missed (countries, capitals, international
+   organisations, curated institutions), and in headlines only names known from the gazetteer or
+   from the body;
+5. link each mention to the gazetteer (exact alias, then one-typo person names) for a canonical form
+   and a Wikidata QID, then group mentions of the same entity (same QID / same canonical; a lone
+   surname joins the full name seen in the same article).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+
+import pycrfsuite
+
+from warta.enrichment.entities.features import candidate_windows, prepare, window_features
+from warta.enrichment.entities.gazetteer import Gazetteer, KnownEntity
+from warta.enrichment.entities.titles import LEADING_NOISE, TITLE_WORDS
+from warta.enrichment.entities.tokens import fold, tokenize
+from warta.events import Entity
+
+REPORTED_TYPES = frozenset({"PER", "LOC", "ORG", "MISC"})
+# A line is a title-case headline when this share of its (>= 4) words is capitalised.
+TITLE_CASE_SHARE = 0.7
+# Below this share of capitalised words the text is treated as lower-cased (gazetteer only).
+LOWERCASE_SHARE = 0.02
+
+
+@dataclass(slots=True)
+class Mention:
+    """One entity mention: token range, char offsets, type and (after linking) its KB entry."""
+
+    start: int  # token index
+    end: int  # token index, exclusive
+    char_start: int
+    char_end: int
+    type: str
+    surface: str
+    known: KnownEntity | None = None
+
+
+class EntityExtractor:
+    """Loads the gazetteer and CRF model once; ``extract`` is safe to call from one thread at a time
+    per instance (the crfsuite tagger is not thread-safe, so each thread gets its own)."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, model_path: str | None = None) -> None:
+        self.gazetteer = gazetteer or Gazetteer.load_default()
+        if model_path is None:
+            model_path = str(resources.files("warta.data.entities").joinpath("ner_crf.bin"))
+        self.model_path = model_path
+        self._local = threading.local()
+
+    @property
+    def tagger(self) -> pycrfsuite.Tagger:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = pycrfsuite.Tagger()
+            tagger.open(self.model_path)
+            self._local.tagger = tagger
+        return tagger
+
+    # ------------------------------------------------------------------ mentions
+
+    def mentions(self, text: str, lang: str = "und") -> list[Mention]:
+        """All entity mentions in ``text`` in text order, linked where the gazetteer knows them."""
+        triples = tokenize(text)
+        if not triples:
+            return []
+        tokens = [t for t, _, _ in triples]
+        starts = [s for _, s, _ in triples]
+        ends = [e for _, _, e in triples]
+        alpha = [i for i, t in enumerate(tokens) if t[0].isalpha()]
+        capitalised = sum(1 for i in alpha if tokens[i][0].isupper())
+        lowercase = bool(alpha) and capitalised / len(alpha) < LOWERCASE_SHARE
+        folded, gaz = prepare(self.gazetteer, tokens, lowercase=lowercase)
+        headline = self._title_case_tokens(text, tokens, starts, alpha)
+        line_starts = [True] + ["\n" in text[ends[i - 1] : starts[i]] for i in range(1, len(tokens))]
+
+        found: list[Mention] = []
+        if not lowercase:
+            tagger = self.tagger
+            for lo, hi in candidate_windows(tokens, line_starts=line_starts):
+                if headline[lo]:
+                    continue
+                labels = tagger.tag(window_features(tokens, gaz, lo, hi, line_starts))
+                for s, e, typ in _bio_spans(labels):
+                    s, e = s + lo, e + lo
+                    if headline[s]:
+                        continue
+                    found.extend(self._clean_span(text, tokens, starts, ends, gaz, s, e, typ))
+        self._add_gazetteer_matches(text, tokens, folded, starts, ends, found, lowercase, headline)
+        self._add_known_in_headlines(text, tokens, folded, starts, ends, found, headline)
+        found.sort(key=lambda m: m.start)
+        for m in found:
+            if m.known is None:
+                self._link(m, tokens)
+        return found
+
+    def _title_case_tokens(
+        self, text: str, tokens: list[str], starts: list[int], alpha: list[int]
+    ) -> list[bool]:
+        flags = [False] * len(tokens)
+        line_start = 0
+        idx = 0
+        n = len(tokens)
+        for line in text.split("\n"):
+            line_end = line_start + len(line)
+            first = idx
+            while idx < n and starts[idx] < line_end:
+                idx += 1
+            words = [i for i in range(first, idx) if tokens[i][0].isalpha()]
+            if len(words) >= 4:
+                caps = sum(1 for i in words if tokens[i][0].isupper())
+                if caps / len(words) >= TITLE_CASE_SHARE:
+                    for i in range(first, idx):
+                        flags[i] = True
+            line_start = line_end + 1
+        return flags
+
+    def _clean_span(
+        self,
+        text: str,
+        tokens: list[str],
+        starts: list[int],
+        ends: list[int],
+        gaz: list[str],
+        s: int,
+        e: int,
+        typ: str,
+    ) -> list[Mention]:
+        # Titles and roles are not part of names; neither are leading articles/prepositions.
+        titled = False
+        while s < e and (fold(tokens[s]) in TITLE_WORDS or fold(tokens[s]) in LEADING_NOISE):
+            titled = titled or fold(tokens[s]) in TITLE_WORDS
+            s += 1
+        while s < e and not tokens[s][0].isalnum():
+            s += 1
+        while e > s and not tokens[e - 1][0].isalnum() and tokens[e - 1] != ".":
+            e -= 1
+        if s >= e:
+            return []
+        g = self.gazetteer
+        known = g.lookup(tokens[s:e])
+        if known is None and gaz[s].startswith("B-") and not gaz[s].endswith("PER" + gaz[s][-1]):
+            # "NATO Jens Stoltenberg": a known organisation/place glued to the name that follows.
+            k = s + 1
+            while k < e and gaz[k].startswith("I-"):
+                k += 1
+            head = g.lookup(tokens[s:k])
+            if k < e and head is not None and head.tier == 1:
+                # "Presiden Ukraina Volodymyr Zelenskky": after a title and a place comes a person.
+                rest_type = "PER" if titled else typ
+                return [
+                    Mention(s, k, starts[s], ends[k - 1], head.type, text[starts[s] : ends[k - 1]], head),
+                    *self._clean_span(text, tokens, starts, ends, gaz, k, e, rest_type),
+                ]
+        if known is not None and known.tier == 1:
+            typ = known.type
+        elif titled and known is None:
+            typ = "PER"
+        return [Mention(s, e, starts[s], ends[e - 1], typ, text[starts[s] : ends[e - 1]], known)]
+
+    def _add_gazetteer_matches(
+        self,
+        text: str,
+        tokens: list[str],
+        folded: list[str],
+        starts: list[int],
+        ends: list[int],
+        found: list[Mention],
+        lowercase: bool,
+        headline: list[bool],
+    ) -> None:
+        taken = [False] * len(tokens)
+        for m in found:
+            for i in range(m.start, m.end):
+                taken[i] = True
+        cand = [True] * len(tokens) if lowercase else [t[0].isupper() or t[0].isdigit() for t in tokens]
+        for gm in self.gazetteer.scan(tokens, folded, cand):
+            known = gm.entity
+            limit = 2 if headline[gm.start] else 1
+            if known.tier > limit or any(taken[gm.start : gm.end]):
+                continue
+            if lowercase and gm.end - gm.start == 1 and len(tokens[gm.start]) < 4:
+                continue  # short lower-case words ("as", "un") are words, not names
+            s, e = gm.start, gm.end
+            found.append(
+                Mention(s, e, starts[s], ends[e - 1], known.type, text[starts[s] : ends[e - 1]], known)
+            )
+            for i in range(s, e):
+                taken[i] = True
+
+    def _add_known_in_headlines(
+        self,
+        text: str,
+        tokens: list[str],
+        folded: list[str],
+        starts: list[int],
+        ends: list[int],
+        found: list[Mention],
+        headline: list[bool],
+    ) -> None:
+        if not any(headline) or not found:
+            return
+        known_surfaces: dict[tuple[str, ...], Mention] = {}
+        for m in found:
+            if not headline[m.start]:
+                known_surfaces.setdefault(tuple(folded[m.start : m.end]), m)
+        if not known_surfaces:
+            return
+        longest = max(len(k) for k in known_surfaces)
+        taken = [False] * len(tokens)
+        for m in found:
+            for i in range(m.start, m.end):
+                taken[i] = True
+        i = 0
+        n = len(tokens)
+        while i < n:
+            if not headline[i] or taken[i] or not tokens[i][0].isupper():
+                i += 1
+                continue
+            for length in range(min(longest, n - i), 0, -1):
+                ref = known_surfaces.get(tuple(folded[i : i + length]))
+                if ref is not None and not any(taken[i : i + length]):
+                    e = i + length
+                    found.append(
+                        Mention(
+                            i, e, starts[i], ends[e - 1], ref.type, text[starts[i] : ends[e - 1]], ref.known
+                        )
+                    )
+                    i = e
+                    break
+            else:
+                i += 1
+
+    def _link(self, m: Mention, tokens: list[str]) -> None:
+        span = tokens[m.start : m.end]
+        known = self.gazetteer.lookup(span)
+        if known is None and m.type == "PER":
+            known = self.gazetteer.fuzzy_person(span)
+        if known is not None and (known.type == m.type or known.tier == 1):
+            m.known = known
+            if known.tier == 1:
+                m.type = known.type
+
+    # ------------------------------------------------------------------ entities
+
+    def extract(self, text: str, lang: str = "und") -> list[Entity]:
+        """Entities of ``text`` grouped per real-world entity, in order of first mention."""
+        groups: dict[str, list[Mention]] = {}
+        canon: dict[str, str] = {}
+        kb: dict[str, str | None] = {}
+        mentions = [m for m in self.mentions(text, lang) if m.type in REPORTED_TYPES]
+        # Full names first so that a later or earlier lone surname can join them.
+        persons: list[tuple[list[str], str]] = []
+        for m in mentions:
+            if m.known is not None:
+                key = m.known.kb_id or f"{m.known.type}:{fold(m.known.canonical)}"
+                canon[key], kb[key] = m.known.canonical, m.known.kb_id
+            else:
+                key = f"{m.type}:{' '.join(fold(t) for t, _, _ in tokenize(m.surface))}"
+                canon.setdefault(key, " ".join(m.surface.split()))
+                kb.setdefault(key, None)
+            groups.setdefault(key, []).append(m)
+            if m.type == "PER" and " " in m.surface:
+                persons.append(([fold(t) for t in m.surface.split()], key))
+        for key in list(groups):
+            ms = groups[key]
+            # A lone surname joins the full name in the same article, whatever type the tagger gave it.
+            if kb[key] is not None or any(" " in m.surface for m in ms):
+                continue
+            single = fold(ms[0].surface)
+            target = next(
+                (k for parts, k in persons if _same_name(single, parts[-1]) or single == parts[0]), None
+            )
+            if target is not None and target != key:
+                groups[target].extend(groups.pop(key))
+        entities: list[Entity] = []
+        for key, ms in groups.items():
+            ms.sort(key=lambda m: m.char_start)
+            typ = Counter(m.type for m in ms).most_common(1)[0][0]
+            entities.append(
+                Entity(
+                    text=ms[0].surface,
+                    type=typ,  # type: ignore[arg-type]  # one of REPORTED_TYPES
+                    canonical=canon[key],
+                    kb_id=kb[key],
+                    count=len(ms),
+                    offsets=[(m.char_start, m.char_end) for m in ms],
+                )
+            )
+        entities.sort(key=lambda ent: ent.offsets[0][0])
+        return entities
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Equal, or (both >= 6 chars) one edit apart: "zelenskyy" ~ "zelenskky"."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 6 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
+
+
+def _bio_spans(labels: list[str]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    start, cur = -1, ""
+    for i, tag in enumerate([*labels, "O"]):
+        typ = tag[2:] if tag != "O" else ""
+        if cur and (tag == "O" or tag.startswith("B-") or typ != cur):
+            out.append((start, i, cur))
+            cur = ""
+        if tag != "O" and not cur:
+            start, cur = i, typ
+    return out

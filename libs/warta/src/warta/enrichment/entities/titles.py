@@ -1,0 +1,36 @@
+"""Words that precede a name without being part of it (titles, honorifics, roles), folded.
+
+"Presiden Ukraina Volodymyr Zelenskyy" -> PER "Volodymyr Zelenskyy"; "Menlu Retno" -> PER "Retno".
+They are stripped from the front of person spans and give the tagger a strong "a name follows" cue.
+"""
+
+from __future__ import annotations
+
+
+def _words(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
+TITLE_WORDS: frozenset[str] = _words(
+    """
+    presiden wapres wakil menteri menlu mendagri menkeu menhan menkes mendikbud menko mensesneg
+    pemimpin kepala ketua ketum sekjen sekretaris jenderal gubernur wagub bupati wabup walikota wali
+    direktur dirut komisaris kapolri kapolda kapolres kapolsek panglima kasad kasal kasau jaksa hakim
+    raja ratu pangeran sultan perdana pm kanselir dubes duta juru jubir pak bu bapak ibu saudara sdr
+    tuan nyonya mantan almarhum almarhumah eks calon capres cawapres caleg anggota senator legislator
+    pelatih kapten manajer striker penyerang kiper bek gelandang pemain aktor aktris penyanyi
+    dr drs ir prof hj h kh habib ustaz ustad kiai syekh jenderal letjen mayjen brigjen kolonel kombes
+    akbp kompol iptu aiptu bripka briptu letkol mayor kapten serda sertu laksamana marsekal
+    president vice minister prime chancellor secretary general governor mayor king queen prince
+    princess sheikh emir senator sen rep representative congressman congresswoman gen col capt lt sgt
+    adm pope paus cardinal bishop chief ceo cfo chairman chairwoman chair head leader director
+    spokesman spokeswoman spokesperson foreign defense defence deputy former late mr mrs ms miss sir
+    dame lord lady dr prof coach manager striker midfielder goalkeeper judge justice ambassador envoy
+    premier lawmaker candidate
+    """
+)
+
+# Leading words that are never part of a name but often capitalised at sentence or headline start.
+LEADING_NOISE: frozenset[str] = _words(
+    "para sang si the a an di ke dari pada oleh dan atau yang in at of on for to"
+)
