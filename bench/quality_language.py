@@ -1,0 +1,68 @@
+"""Language-identification quality on ``../shared/data/langid`` (lingua's Leipzig test sentences and
+two-word snippets): accuracy per language, macro average, and the id↔ms confusion.
+
+Run alone: ``uv run python bench/quality_language.py [--high]`` (``--high`` = lingua high-accuracy
+mode, ~1.3 GB, for comparison only).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LANGID = REPO.parent / "shared" / "data" / "langid"
+TARGETS = {"lingua_sentences.tsv": 0.97, "lingua_word_pairs.tsv": 0.85}
+
+
+def _rows(path: Path) -> list[tuple[str, str]]:
+    rows = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").split("\n")):
+        lang, _, text = line.partition("\t")
+        if not text:
+            continue
+        if i == 0 and lang == "lang":
+            continue
+        rows.append((lang, text))
+    return rows
+
+
+def run(accuracy: str = "low") -> None:
+    from warta.enrichment.language import LanguageDetector
+
+    if not LANGID.is_dir():
+        print(f"language: data not found at {LANGID}")
+        return
+    detector = LanguageDetector(accuracy=accuracy)  # type: ignore[arg-type]
+    for name, target in TARGETS.items():
+        rows = _rows(LANGID / name)
+        right: dict[str, int] = defaultdict(int)
+        total: dict[str, int] = defaultdict(int)
+        idms: Counter[tuple[str, str]] = Counter()
+        started = time.perf_counter()
+        for lang, text in rows:
+            code = detector.detect(text).code
+            total[lang] += 1
+            right[lang] += code == lang
+            if lang in ("id", "ms"):
+                idms[(lang, code if code in ("id", "ms") else "other")] += 1
+        elapsed = time.perf_counter() - started
+        acc = {lang: right[lang] / total[lang] for lang in total}
+        macro = sum(acc.values()) / len(acc)
+        print(
+            f"language [{accuracy}] {name}: {len(rows)} texts, {len(acc)} languages, {elapsed / len(rows) * 1000:.3f} ms/text"
+        )
+        print(f"  macro accuracy {macro:.4f} (target >= {target})")
+        print(f"  id {acc.get('id', 0):.4f}  ms {acc.get('ms', 0):.4f} (target >= 0.98 each on sentences)")
+        print(
+            "  id/ms confusion (gold -> predicted): "
+            + ", ".join(f"{g}->{p}: {n}" for (g, p), n in sorted(idms.items()))
+        )
+        worst = sorted(acc.items(), key=lambda kv: kv[1])[:8]
+        print("  weakest: " + ", ".join(f"{lang} {a:.2f}" for lang, a in worst))
+
+
+if __name__ == "__main__":
+    run("high" if "--high" in sys.argv else "low")

@@ -1,0 +1,184 @@
+"""Near-duplicate and same-story signatures (MinHash), and the similarity functions the indexer uses.
+
+A signature is ``SIGNATURE_SIZE`` (128) non-negative ints, three MinHash sketches side by side, all
+over *content terms* (analysed with :mod:`warta.analysis.analyzer`: folded, stemmed, stop words and
+short tokens dropped), so inflection and casing differences between outlets vanish:
+
+* ``[0:48]``    the set of content unigrams: overlap of vocabulary;
+* ``[48:80]``   3-term shingles: overlap of *phrasing*, high only for copies and light rewrites;
+* ``[80:128]``  the story's key terms (:func:`story_key_terms`): the most repeated content terms
+                with names weighted up, i.e. what the article is about.
+
+Two outlets rewriting the same wire story share names, places and the topic's vocabulary but few
+phrases, so :func:`same_story` looks at the unigram and key-term parts, while :func:`is_duplicate`
+asks for phrasing overlap too. Hashes are CRC-32 of the UTF-8 term (stable across processes and
+Python versions) mixed by fixed-seed universal hash functions modulo the Mersenne prime 2^31-1; the
+sketches are plain ints that fit JSON and an Elasticsearch ``long``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from warta.analysis.analyzer import fold, stopwords, term, tokenize
+
+UNIGRAM_SKETCH = 96
+SHINGLE_SKETCH = 32
+KEY_TERMS = 32
+SIGNATURE_SIZE = UNIGRAM_SKETCH + SHINGLE_SKETCH + KEY_TERMS
+SHINGLE_SIZE = 3
+SEED = 20221129  # fixed: signatures must be comparable across processes, versions and restarts
+
+_PRIME = (1 << 31) - 1
+_EMPTY = _PRIME  # larger than any hash value: pads sketches of small sets
+_rng = np.random.default_rng(SEED)
+_A, _B = (int(v) for v in _rng.integers(1, _PRIME, size=2, dtype=np.int64))
+
+# Thresholds on the scales of :func:`similarity` and :func:`duplicate_similarity`.
+# Tuned on the seed pair and SemEval-2022 task 8 pairs (see bench/quality_stories.py).
+SAME_STORY_THRESHOLD = 0.1
+DUPLICATE_THRESHOLD = 0.6
+
+
+def content_terms(text: str, lang: str | None = None) -> list[str]:
+    """Analysed terms of ``text`` without stop words, one-letter tokens and short numbers.
+
+    Each term is marked with a leading ``^`` when the token was capitalised in mid-sentence
+    position (a likely name); callers strip it where it does not matter.
+    """
+    stops = stopwords(lang)
+    out: list[str] = []
+    previous_end = -1
+    sentence_start = True
+    for token, start, end in tokenize(text):
+        gap = text[previous_end:start] if previous_end >= 0 else ""
+        if previous_end >= 0:
+            sentence_start = any(ch in '.!?\n:“"' for ch in gap)
+        previous_end = end
+        folded = fold(token)
+        if len(folded) < 2 or folded in stops:
+            continue
+        if folded.isdigit() and len(folded) < 4:
+            continue
+        stem = term(token, lang)
+        name_like = token[0].isupper() and (not sentence_start or token.isupper())
+        out.append("^" + stem if name_like else stem)
+    return out
+
+
+def story_key_terms(text: str, lang: str | None = None, k: int = KEY_TERMS) -> list[str]:
+    """The ``k`` terms that say what the article is about, most important first.
+
+    Score = occurrences, doubled for name-like (capitalised mid-sentence) terms, with a bonus for
+    appearing early. Deterministic for a given text and language; the indexer may store these to
+    explain a story assignment.
+    """
+    return _key_terms(content_terms(text, lang), k)
+
+
+def _key_terms(terms: list[str], k: int) -> list[str]:
+    scores: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    names: set[str] = set()
+    n = max(1, len(terms))
+    for i, t in enumerate(terms):
+        bare = t.lstrip("^")
+        if t.startswith("^"):
+            names.add(bare)
+        first_seen.setdefault(bare, i)
+        scores[bare] += 1.0
+    for bare in scores:
+        if bare in names:
+            scores[bare] *= 2.0
+        scores[bare] += 1.0 - first_seen[bare] / n  # early mention: lead paragraph carries the story
+    ranked = sorted(scores, key=lambda t: (-scores[t], first_seen[t]))
+    return ranked[:k]
+
+
+def _hashes(features: set[str]) -> np.ndarray:
+    """Stable 31-bit hashes: CRC-32 of the UTF-8 feature, mixed by a fixed-seed universal hash so
+    that the ranks bottom-k sketches rely on are not CRC's linear structure."""
+    x = np.fromiter((zlib.crc32(f.encode("utf-8")) for f in features), dtype=np.int64, count=len(features))
+    return np.unique((_A * (x & 0x7FFFFFFF) + _B) % _PRIME)  # a*x+b < 2^62: no overflow
+
+
+def _bottom_k(features: set[str], k: int) -> np.ndarray:
+    hashed = _hashes(features)[:k]  # np.unique sorts, so these are the k smallest
+    return np.concatenate([hashed, np.full(k - len(hashed), _EMPTY, dtype=np.int64)])
+
+
+def signature_from_terms(terms: list[str]) -> list[int]:
+    """Signature of an already computed :func:`content_terms` list (lets the pipeline analyse once)."""
+    bare = [t.lstrip("^") for t in terms]
+    shingles = {" ".join(bare[i : i + SHINGLE_SIZE]) for i in range(max(0, len(bare) - SHINGLE_SIZE + 1))}
+    sig = np.concatenate(
+        [
+            _bottom_k(set(bare), UNIGRAM_SKETCH),
+            _bottom_k(shingles, SHINGLE_SKETCH),
+            _bottom_k(set(_key_terms(terms, KEY_TERMS)), KEY_TERMS),  # all of them: exact set
+        ]
+    )
+    return [int(v) for v in sig]
+
+
+def signature(text: str, lang: str | None = None) -> list[int]:
+    """MinHash signature (``SIGNATURE_SIZE`` ints in [0, 2^31-1]) of ``text`` analysed in ``lang``.
+
+    Deterministic across processes. An empty or stop-word-only text gives a signature whose
+    similarity to everything is 0.
+    """
+    return signature_from_terms(content_terms(text, lang))
+
+
+def _jaccard(a: Sequence[int], b: Sequence[int], lo: int, hi: int) -> float:
+    """Bottom-k Jaccard estimate: among the k smallest hashes of the union, the share in both."""
+    if len(a) < hi or len(b) < hi:
+        return 0.0
+    sa = {v for v in a[lo:hi] if v != _EMPTY}
+    sb = {v for v in b[lo:hi] if v != _EMPTY}
+    if not sa or not sb:
+        return 0.0
+    k = hi - lo
+    union_k = sorted(sa | sb)[:k]
+    both = sa & sb
+    return sum(1 for v in union_k if v in both) / len(union_k)
+
+
+def part_similarities(a: Sequence[int], b: Sequence[int]) -> tuple[float, float, float]:
+    """Estimated Jaccard similarity of (unigrams, shingles, key terms) of two signatures."""
+    u = UNIGRAM_SKETCH
+    s = u + SHINGLE_SKETCH
+    return _jaccard(a, b, 0, u), _jaccard(a, b, u, s), _jaccard(a, b, s, SIGNATURE_SIZE)
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Story similarity in [0, 1] of two signatures: mean of the unigram and key-term estimates.
+
+    Signatures of different lengths (another version) compare as 0.
+    """
+    if len(a) != len(b):
+        return 0.0
+    uni, _, keys = part_similarities(a, b)
+    return (uni + keys) / 2.0
+
+
+def same_story(a: Sequence[int], b: Sequence[int], threshold: float = SAME_STORY_THRESHOLD) -> bool:
+    """True when two articles' signatures say they report the same story (rewrites included)."""
+    return similarity(a, b) >= threshold
+
+
+def duplicate_similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Copy similarity in [0, 1]: mean of the unigram and shingle (phrasing) estimates."""
+    if len(a) != len(b):
+        return 0.0
+    uni, shingles, _ = part_similarities(a, b)
+    return (uni + shingles) / 2.0
+
+
+def is_duplicate(a: Sequence[int], b: Sequence[int], threshold: float = DUPLICATE_THRESHOLD) -> bool:
+    """True for near-exact copies: same wording up to small edits, boilerplate or truncation."""
+    return duplicate_similarity(a, b) >= threshold
