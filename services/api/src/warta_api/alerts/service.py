@@ -1,0 +1,59 @@
+"""Alert history from the alerts index (written by the alerter), always scoped to one tenant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+
+from warta.elastic import IndexNames
+from warta.events import Alert
+from warta_api.alerts.schemas import AlertPage
+from warta_api.errors import ApiError
+from warta_api.search.service import decode_cursor, encode_cursor
+
+ALERT_STATUSES = ("pending", "delivered", "failed", "dead")
+
+
+async def list_alerts(
+    es: AsyncElasticsearch,
+    indices: IndexNames,
+    tenant: str,
+    *,
+    subscription_id: str | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    size: int = 20,
+    cursor: str | None = None,
+    oldest_first: bool = False,
+) -> AlertPage:
+    """The tenant's alerts, newest first (or oldest first, for stream back-fill), paged by cursor."""
+    filters: list[dict[str, Any]] = [{"term": {"tenant": tenant}}]
+    if subscription_id:
+        filters.append({"term": {"subscription_id": subscription_id}})
+    if status:
+        filters.append({"term": {"status": status}})
+    if since:
+        filters.append({"range": {"created_at": {"gt": since.isoformat()}}})
+    order = "asc" if oldest_first else "desc"
+    fingerprint = f"alerts:{tenant}:{subscription_id}:{status}:{since}:{order}"
+    kwargs: dict[str, Any] = {}
+    if cursor:
+        payload = decode_cursor(cursor, fingerprint)
+        if "a" not in payload:
+            raise ApiError(400, "invalid_cursor", "cursor is malformed")
+        kwargs["search_after"] = payload["a"]
+    resp = await es.search(
+        index=indices.alerts,
+        query={"bool": {"filter": filters}},
+        sort=[{"created_at": order}, {"id": "asc"}],
+        size=size,
+        ignore_unavailable=True,
+        allow_no_indices=True,
+        **kwargs,
+    )
+    hits = resp["hits"]["hits"]
+    items = [Alert.model_validate(h["_source"]) for h in hits]
+    next_cursor = encode_cursor(fingerprint, search_after=hits[-1]["sort"]) if len(hits) == size else None
+    return AlertPage(items=items, next_cursor=next_cursor)
