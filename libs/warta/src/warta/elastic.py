@@ -4,7 +4,7 @@ Reads and writes always go through aliases (``<prefix>-articles``, ``<prefix>-su
 ``<prefix>-alerts``). Articles live in monthly indices (``<prefix>-articles-YYYY.MM``, by
 publication date, else fetch date) so retention is dropping old indices; re-indexing is replaying
 Kafka into a new prefix and swapping aliases. Templates use only what the minimal ES distribution
-has (whitespace tokenizer; all language analysis happens in :mod:`warta.analysis`).
+has (the core standard tokenizer; all language analysis happens in :mod:`warta.analysis`).
 """
 
 from __future__ import annotations

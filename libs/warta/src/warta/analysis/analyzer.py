@@ -80,8 +80,12 @@ STEMMERS: dict[str, str] = {
 
 # Words: letters/marks/digits, with inner apostrophes kept ("don't", "Qur'an"); CJK ideographs,
 # kana and Thai are emitted one character at a time because they are written without spaces.
+# Terms are joined with spaces and re-split in ES by the core `standard` tokenizer (the only one in
+# the minimal distribution); every term this pattern yields is a single token for it.
 _TOKEN = regex.compile(
-    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*",
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]"
+    r"|[[\p{L}\p{M}\p{N}]--[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]]{1,100}"
+    r"(?:['’][[\p{L}\p{M}\p{N}]--[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]]{1,100})*",
     regex.VERSION1,
 )
 _APOSTROPHES = str.maketrans({"’": "'"})
