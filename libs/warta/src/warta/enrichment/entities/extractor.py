@@ -26,12 +26,13 @@ import pycrfsuite
 
 from warta.enrichment.entities.features import candidate_windows, prepare, window_features
 from warta.enrichment.entities.gazetteer import Gazetteer, KnownEntity
-from warta.enrichment.entities.titles import LEADING_NOISE, TITLE_WORDS
+from warta.enrichment.entities.titles import FUNCTION_WORDS, LEADING_NOISE, TITLE_WORDS
 from warta.enrichment.entities.tokens import fold, tokenize
 from warta.events import Entity
 
 REPORTED_TYPES = frozenset({"PER", "LOC", "ORG", "MISC"})
-# A line is a title-case headline when this share of its (>= 4) words is capitalised.
+# A line is a title-case headline when this share of its (>= 4) words is capitalised, including a
+# function word ("Untuk", "Of") after the first word.
 TITLE_CASE_SHARE = 0.7
 # Below this share of capitalised words the text is treated as lower-cased (gazetteer only).
 LOWERCASE_SHARE = 0.02
@@ -121,8 +122,10 @@ class EntityExtractor:
                 idx += 1
             words = [i for i in range(first, idx) if tokens[i][0].isalpha()]
             if len(words) >= 4:
-                caps = sum(1 for i in words if tokens[i][0].isupper())
-                if caps / len(words) >= TITLE_CASE_SHARE:
+                caps = [i for i in words if tokens[i][0].isupper()]
+                if len(caps) / len(words) >= TITLE_CASE_SHARE and any(
+                    fold(tokens[i]) in FUNCTION_WORDS for i in caps[1:]
+                ):
                     for i in range(first, idx):
                         flags[i] = True
             line_start = line_end + 1

@@ -65,17 +65,23 @@ def candidate_windows(
     windows: list[tuple[int, int]] = []
     n = len(tokens)
     for i, tok in enumerate(tokens):
-        if (tok[0].isalpha() or tok[0].isdigit()) if lowercase else is_candidate(tok):
-            lo, hi = max(0, i - 1), min(n, i + 2)
-            if line_starts is not None:
-                if line_starts[i]:
-                    lo = i
-                if hi - 1 > i and line_starts[i + 1]:
-                    hi = i + 1
-            if windows and lo <= windows[-1][1] and (line_starts is None or not line_starts[lo]):
-                windows[-1] = (windows[-1][0], hi)
-            else:
-                windows.append((lo, hi))
+        if not ((tok[0].isalpha() or tok[0].isdigit()) if lowercase else is_candidate(tok)):
+            continue
+        lo, hi = max(0, i - 1), min(n, i + 2)
+        if line_starts is not None:
+            if line_starts[i]:
+                lo = i
+            if hi - 1 > i and line_starts[i + 1]:
+                hi = i + 1
+        if windows:
+            last_lo, last_hi = windows[-1]
+            if lo <= last_hi and (
+                line_starts is None or not any(line_starts[k] for k in range(max(last_hi, last_lo + 1), hi))
+            ):
+                windows[-1] = (last_lo, max(hi, last_hi))
+                continue
+            lo = max(lo, last_hi)
+        windows.append((lo, hi))
     return windows
 
 

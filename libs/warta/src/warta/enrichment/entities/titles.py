@@ -34,3 +34,11 @@ TITLE_WORDS: frozenset[str] = _words(
 LEADING_NOISE: frozenset[str] = _words(
     "para sang si the a an di ke dari pada oleh dan atau yang in at of on for to"
 )
+
+# Function words: capitalised, they betray a title-case headline ("Bantuan Musim Dingin Untuk Kyiv").
+FUNCTION_WORDS: frozenset[str] = _words(
+    """
+    untuk di dan yang ke dari dengan pada dalam atau ini itu akan bagi oleh jadi soal usai saat
+    the of in on for to and with at by from as is are was be after over into amid against
+    """
+)

@@ -1,0 +1,185 @@
+"""Named entities: spans, offsets, counts, canonical forms and KB ids on small in-repo fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warta.enrichment.entities import extract_entities
+from warta.events import Entity
+
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
+SEED_EGINDO = "000_b7ca16f26af62a2d.txt"
+SEED_ANTARA = "001_d5006e6d1023d86e.txt"
+
+TITLE_WORDS_NEVER_IN_NAMES = {
+    "Presiden",
+    "Menteri",
+    "Pemimpin",
+    "Kepala",
+    "President",
+    "Minister",
+    "PM",
+    "Menlu",
+}
+
+
+def seed_entities(name: str) -> tuple[str, list[Entity]]:
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    return text, extract_entities(text, "id")
+
+
+def by_canonical(entities: list[Entity]) -> dict[str, Entity]:
+    return {e.canonical: e for e in entities}
+
+
+def find(entities: list[Entity], surface: str) -> Entity:
+    for e in entities:
+        if e.text == surface or e.canonical == surface:
+            return e
+    raise AssertionError(f"{surface!r} not among {[(e.text, e.type) for e in entities]}")
+
+
+@pytest.mark.parametrize("seed", [SEED_EGINDO, SEED_ANTARA])
+def test_seed_articles_name_nato_stoltenberg_bucharest_and_g7(seed: str) -> None:
+    _, entities = seed_entities(seed)
+    nato = find(entities, "NATO")
+    assert nato.type == "ORG"
+    assert nato.kb_id == "Q7184"
+    assert find(entities, "Jens Stoltenberg").type == "PER"
+    bucharest = find(entities, "Bucharest")
+    assert bucharest.type == "LOC"
+    assert bucharest.kb_id == "Q19660"
+    assert find(entities, "G7").type == "ORG"
+
+
+@pytest.mark.parametrize(
+    ("seed", "countries"),
+    [
+        (SEED_EGINDO, {"Ukraina": "Q212", "Rusia": "Q159", "Jerman": "Q183", "Polandia": "Q36", "AS": "Q30"}),
+        (
+            SEED_ANTARA,
+            {"Ukraina": "Q212", "Rusia": "Q159", "Jerman": "Q183", "Polandia": "Q36", "Prancis": "Q142"},
+        ),
+    ],
+)
+def test_seed_countries_written_the_indonesian_way_are_places_with_country_qids(
+    seed: str, countries: dict[str, str]
+) -> None:
+    _, entities = seed_entities(seed)
+    for surface, qid in countries.items():
+        entity = find(entities, surface)
+        assert entity.type == "LOC", surface
+        assert entity.kb_id == qid, surface
+
+
+def test_zelenskyy_and_zelenskky_across_seed_articles_meet_in_one_canonical_form() -> None:
+    _, egindo = seed_entities(SEED_EGINDO)
+    _, antara = seed_entities(SEED_ANTARA)
+    first = [e for e in egindo if e.type == "PER" and "Zelensk" in e.text]
+    second = [e for e in antara if e.type == "PER" and "Zelensk" in e.text]
+    assert len(first) == 1
+    assert len(second) == 1  # "Volodymyr Zelenskky" and the lone "Zelenskyy" are one entity
+    assert first[0].canonical == second[0].canonical == "Volodymyr Zelenskyy"
+    assert first[0].kb_id == second[0].kb_id == "Q3874799"
+    assert second[0].count == 2
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["Kyiv", "Kiev"],
+        ["Rusia", "Russia"],
+        ["AS", "Amerika Serikat", "United States"],
+        ["PBB", "Perserikatan Bangsa-Bangsa", "United Nations"],
+    ],
+)
+def test_spelling_variants_share_canonical_form_and_kb_id(variants: list[str]) -> None:
+    found = []
+    for variant in variants:
+        text = f"Delegasi dari {variant} tiba pada hari Senin untuk perundingan."
+        entities = [e for e in extract_entities(text, "id") if e.text == variant]
+        assert entities, f"{variant!r} not found in {text!r}"
+        found.append(entities[0])
+    assert len({(e.canonical, e.kb_id) for e in found}) == 1
+    assert found[0].kb_id is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "name"),
+    [
+        ("Presiden Joko Widodo meresmikan bendungan baru di Jawa Tengah.", "id", "Joko Widodo"),
+        ("Menlu Retno Marsudi bertemu mitranya di Jakarta pada Senin.", "id", "Retno Marsudi"),
+        ("Pemimpin NATO Jens Stoltenberg tiba di Bucharest.", "id", "Jens Stoltenberg"),
+        ("Kepala NATO Jens Stoltenberg akan meminta sekutu untuk membantu.", "id", "Jens Stoltenberg"),
+        ("PM Anwar Ibrahim berbicara kepada wartawan di Putrajaya.", "ms", "Anwar Ibrahim"),
+        ("President Joe Biden met Prime Minister Fumio Kishida in Tokyo on Monday.", "en", "Joe Biden"),
+    ],
+)
+def test_titles_and_roles_are_not_part_of_person_names(text: str, lang: str, name: str) -> None:
+    entities = extract_entities(text, lang)
+    persons = [e for e in entities if e.type == "PER"]
+    assert any(e.text == name for e in persons), [(e.text, e.type) for e in entities]
+    for e in entities:
+        assert e.text.split()[0] not in TITLE_WORDS_NEVER_IN_NAMES, e.text
+
+
+@pytest.mark.parametrize("seed", [SEED_EGINDO, SEED_ANTARA])
+def test_offsets_point_at_the_surface_text_and_counts_match_offsets(seed: str) -> None:
+    text, entities = seed_entities(seed)
+    assert entities
+    for e in entities:
+        assert e.count == len(e.offsets) >= 1
+        assert text[e.offsets[0][0] : e.offsets[0][1]] == e.text
+        for start, end in e.offsets:
+            surface = text[start:end]
+            assert surface.strip() == surface and surface
+    assert sorted(e.offsets[0][0] for e in entities) == [e.offsets[0][0] for e in entities]
+
+
+def test_every_mention_is_counted_including_lone_surnames() -> None:
+    text = (
+        "Sekjen NATO Jens Stoltenberg tiba di Bucharest. Stoltenberg mengatakan NATO akan terus membantu "
+        "Ukraina. NATO juga membahas keanggotaan Ukraina, kata Stoltenberg."
+    )
+    entities = by_canonical(extract_entities(text, "id"))
+    assert entities["Jens Stoltenberg"].count == 3
+    assert entities["North Atlantic Treaty Organisation"].count == 3
+    assert entities["Ukraine"].count == 2
+    assert [text[s:e] for s, e in entities["Jens Stoltenberg"].offsets] == [
+        "Jens Stoltenberg",
+        "Stoltenberg",
+        "Stoltenberg",
+    ]
+
+
+def test_indonesian_institutions_are_organisations_with_kb_ids_where_known() -> None:
+    text = "KPK memeriksa pejabat OJK, sementara BNPB dan TNI membantu korban banjir. DPR memanggil Polri."
+    entities = {e.text: e for e in extract_entities(text, "id")}
+    for acronym in ["KPK", "OJK", "BNPB", "TNI", "DPR", "Polri"]:
+        assert entities[acronym].type == "ORG", acronym
+    assert entities["KPK"].kb_id == "Q3273955"
+    assert entities["TNI"].kb_id == "Q855515"
+
+
+def test_lowercase_words_spelled_like_acronyms_are_not_entities() -> None:
+    entities = extract_entities("As far as I know, the un-named committee will meet as planned.", "en")
+    assert all(e.canonical not in {"United States", "United Nations"} for e in entities)
+
+
+def test_headline_in_title_case_keeps_only_known_names() -> None:
+    text = (
+        "Para Menlu NATO Bahas Bantuan Musim Dingin Untuk Kyiv\n\n"
+        "Para menteri luar negeri NATO bertemu di Bucharest untuk membahas bantuan bagi Kyiv."
+    )
+    entities = extract_entities(text, "id")
+    surfaces = {text[s:e] for ent in entities for s, e in ent.offsets}
+    assert {"NATO", "Kyiv", "Bucharest"} <= surfaces
+    assert not any("Bantuan" in s or "Musim" in s for s in surfaces)
+    assert by_canonical(entities)["Kyiv"].count == 2
+
+
+def test_empty_and_entity_free_text_yield_no_entities() -> None:
+    assert extract_entities("", "und") == []
+    assert extract_entities("hujan turun sejak pagi dan jalanan mulai tergenang.", "id") == []
