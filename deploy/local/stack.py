@@ -454,36 +454,62 @@ def fetch(layout: Layout) -> None:
 # processes
 
 
-def read_pid(pidfile: Path) -> int | None:
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name, or None if there is no such process."""
     try:
-        return int(pidfile.read_text().strip())
-    except (OSError, ValueError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
         return None
 
 
 def pid_alive(pid: int | None, marker: str | None = None) -> bool:
-    """True if ``pid`` runs and (when given) its command line contains ``marker`` (guards pid reuse)."""
+    """True if ``pid`` runs (not a zombie) and, when given, its command line contains ``marker``."""
     if pid is None:
         return False
+    fields = _proc_stat(pid)
+    if fields is None or fields[0] == "Z":
+        return False
+    if marker is None:
+        return True
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    if stat.rsplit(")", 1)[-1].split()[0] == "Z":
-        return False
-    return marker is None or marker in cmdline
+    return marker in cmdline
 
 
-def stop_pid(name: str, pid: int | None, marker: str, grace: float) -> bool:
+def write_pidfile(pidfile: Path, pid: int) -> None:
+    """``pid`` plus its kernel start time: a reused pid, or a process that renamed itself (Faust
+    sets its process title), is still told apart reliably."""
+    fields = _proc_stat(pid)
+    started = fields[19] if fields else "0"
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
+    pidfile.write_text(f"{pid} {started}\n")
+
+
+def tracked_pid(pidfile: Path, marker: str) -> int | None:
+    """The live process a pid file names, or None. Checks the recorded start time when the file
+    has one (ours), else that the command line contains ``marker`` (Elasticsearch writes its own)."""
+    try:
+        parts = pidfile.read_text().split()
+        pid = int(parts[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    if len(parts) > 1:
+        fields = _proc_stat(pid)
+        alive = fields is not None and fields[0] != "Z" and fields[19] == parts[1]
+        return pid if alive else None
+    return pid if pid_alive(pid, marker) else None
+
+
+def stop_pid(name: str, pid: int | None, grace: float) -> bool:
     """SIGTERM, wait ``grace`` seconds, then SIGKILL. Returns True if something was stopped."""
-    if not pid_alive(pid, marker):
+    if pid is None or not pid_alive(pid):
         return False
-    assert pid is not None
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        if not pid_alive(pid, marker):
+        if not pid_alive(pid):
             note(f"{name}: stopped (pid {pid})")
             return True
         time.sleep(0.2)
@@ -623,12 +649,12 @@ def kafka_java_cmd(layout: Layout, java_home: Path, main: str, *args: str) -> li
 def start_kafka(layout: Layout, java_home: Path, timeout: float = 120.0) -> str:
     """Start the KRaft broker unless one already serves the port; returns how it ended up running."""
     pidfile = layout.pidfile("kafka")
-    pid = read_pid(pidfile)
+    pid = tracked_pid(pidfile, "kafka.Kafka")
     if kafka_probe(HOST, KAFKA_PORT):
-        whose = f"pid {pid}" if pid_alive(pid, "kafka.Kafka") else "not started by this script"
+        whose = f"pid {pid}" if pid else "not started by this script"
         note(f"Kafka already running on {HOST}:{KAFKA_PORT} ({whose})")
         return "reused"
-    if not pid_alive(pid, "kafka.Kafka"):
+    if pid is None:
         if port_open(KAFKA_PORT) or port_open(KAFKA_CONTROLLER_PORT):
             busy = KAFKA_PORT if port_open(KAFKA_PORT) else KAFKA_CONTROLLER_PORT
             raise StackError(
@@ -655,7 +681,7 @@ def start_kafka(layout: Layout, java_home: Path, timeout: float = 120.0) -> str:
         proc = spawn(kafka_java_cmd(layout, java_home, "kafka.Kafka", str(props)), layout.log("kafka"),
                      dict(os.environ), run)  # fmt: skip
         layout.pids.mkdir(parents=True, exist_ok=True)
-        pidfile.write_text(f"{proc.pid}\n")
+        write_pidfile(pidfile, proc.pid)
         pid = proc.pid
     dots = Dots("waiting for Kafka")
     deadline = time.monotonic() + timeout
@@ -663,7 +689,7 @@ def start_kafka(layout: Layout, java_home: Path, timeout: float = 120.0) -> str:
         if kafka_probe(HOST, KAFKA_PORT):
             dots.done()
             return "started"
-        if not pid_alive(pid, "kafka.Kafka"):
+        if not pid_alive(pid):
             dots.done("FAILED")
             raise StackError(f"Kafka exited during start-up; last log lines:\n{tail(layout.log('kafka'))}")
         dots.tick()
@@ -716,13 +742,13 @@ def start_elasticsearch(layout: Layout, java_home: Path, timeout: float = 180.0)
     """Start ES as an unprivileged user unless a healthy node already serves the port."""
     url = f"http://{HOST}:{ES_PORT}"
     pidfile = layout.es_run / "es.pid"
-    pid = read_pid(pidfile)
+    pid = tracked_pid(pidfile, "org.elasticsearch")
     if es_health(url, timeout=1):
-        whose = f"pid {pid}" if pid_alive(pid, "org.elasticsearch") else "not started by this script"
+        whose = f"pid {pid}" if pid else "not started by this script"
         note(f"Elasticsearch already running on {url} ({whose})")
         return "reused"
     launcher: subprocess.Popen[bytes] | None = None
-    if not pid_alive(pid, "org.elasticsearch"):
+    if pid is None:
         for port in (ES_PORT, ES_TRANSPORT_PORT):
             if port_open(port):
                 raise StackError(
@@ -803,10 +829,10 @@ def ensure_infra(layout: Layout | None = None) -> Infra:
 
 def stop_infra(layout: Layout) -> None:
     with stack_lock(layout):
-        es_pid = read_pid(layout.es_run / "es.pid")
-        if not stop_pid("elasticsearch", es_pid, "org.elasticsearch", grace=60):
+        es_pid = tracked_pid(layout.es_run / "es.pid", "org.elasticsearch")
+        if not stop_pid("elasticsearch", es_pid, grace=60):
             note("elasticsearch: not running (from this script)")
-        if not stop_pid("kafka", read_pid(layout.pidfile("kafka")), "kafka.Kafka", grace=60):
+        if not stop_pid("kafka", tracked_pid(layout.pidfile("kafka"), "kafka.Kafka"), grace=60):
             note("kafka: not running (from this script)")
 
 
@@ -880,8 +906,8 @@ def start_services(layout: Layout) -> None:
     started: list[tuple[str, subprocess.Popen[bytes]]] = []
     for name in SERVICES:
         script = f"warta-{name}"
-        pid = read_pid(layout.pidfile(name))
-        if pid_alive(pid, script):
+        pid = tracked_pid(layout.pidfile(name), script)
+        if pid:
             note(f"{name}: already running (pid {pid})")
             continue
         if name == "api" and port_open(API_PORT):
@@ -889,7 +915,7 @@ def start_services(layout: Layout) -> None:
                 f"port {API_PORT} is in use by another program; stop it or set WARTA_STACK_API_PORT"
             )
         proc = spawn(venv_bin(script), layout.log(name), env, REPO_ROOT)
-        layout.pidfile(name).write_text(f"{proc.pid}\n")
+        write_pidfile(layout.pidfile(name), proc.pid)
         started.append((name, proc))
         note(f"{name}: started (pid {proc.pid}, log {layout.log(name)})")
     if not started:
@@ -917,7 +943,7 @@ def stop_services(layout: Layout) -> None:
     # stopping the API first makes the outage visible before the pipeline drains.
     for name in reversed(SERVICES):
         pidfile = layout.pidfile(name)
-        if stop_pid(name, read_pid(pidfile), f"warta-{name}", grace=20):
+        if stop_pid(name, tracked_pid(pidfile, f"warta-{name}"), grace=20):
             pidfile.unlink(missing_ok=True)
 
 
@@ -1016,20 +1042,20 @@ def cmd_down(layout: Layout) -> None:
 
 def status_rows(layout: Layout) -> list[tuple[str, str, str, str]]:
     rows = []
-    kpid = read_pid(layout.pidfile("kafka"))
+    kpid = tracked_pid(layout.pidfile("kafka"), "kafka.Kafka")
     rows.append((
-        "kafka", str(kpid) if pid_alive(kpid, "kafka.Kafka") else "-", f"{HOST}:{KAFKA_PORT}",
+        "kafka", str(kpid or "-"), f"{HOST}:{KAFKA_PORT}",
         "healthy" if kafka_probe(HOST, KAFKA_PORT) else "down",
     ))  # fmt: skip
-    epid = read_pid(layout.es_run / "es.pid")
+    epid = tracked_pid(layout.es_run / "es.pid", "org.elasticsearch")
     health = es_health(f"http://{HOST}:{ES_PORT}", timeout=1)
     rows.append((
-        "elasticsearch", str(epid) if pid_alive(epid, "org.elasticsearch") else "-",
+        "elasticsearch", str(epid or "-"),
         f"http://{HOST}:{ES_PORT}", f"healthy ({health['status']})" if health else "down",
     ))  # fmt: skip
     for name in SERVICES:
-        pid = read_pid(layout.pidfile(name))
-        alive = pid_alive(pid, f"warta-{name}")
+        pid = tracked_pid(layout.pidfile(name), f"warta-{name}")
+        alive = pid is not None
         addr = f"http://{HOST}:{SERVICE_HEALTH_PORTS[name]}"
         state = "stopped"
         if alive:
