@@ -125,7 +125,8 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
 
     @app.page("/metrics")
     async def metrics(self: Any, request: Any) -> Any:
-        return self.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp wants the charset outside content_type
+        return self.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
     app.warta_handle = handle  # type: ignore[attr-defined]  # exposed for tests
     return app
