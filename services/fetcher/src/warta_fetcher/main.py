@@ -1,0 +1,63 @@
+"""``warta-fetcher``: the long-running fetcher (scheduler loop, /metrics, graceful SIGTERM)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from warta.kafka import ensure_topics, wait_for_kafka
+from warta.logs import setup_logging
+from warta.topics import ARTICLES_FETCHED, TopicSpec, dlq
+from warta_fetcher.metrics import FetcherMetrics, serve_metrics
+from warta_fetcher.service import Scheduler, build_harvester, close_harvester
+from warta_fetcher.settings import Settings, load_settings
+
+log = logging.getLogger("warta_fetcher")
+
+
+def run_service(settings: Settings, sources_path: Path) -> int:
+    """Run until SIGTERM/SIGINT: finish in-flight polls, flush the producer, exit 0 (1 if Kafka failed)."""
+    wait_for_kafka(settings.kafka_bootstrap, timeout=120.0)
+    ensure_topics(
+        settings.kafka_bootstrap,
+        settings.topic_prefix,
+        partitions=settings.topic_partitions,
+        replication=settings.topic_replication,
+        specs=[TopicSpec(ARTICLES_FETCHED), TopicSpec(dlq(ARTICLES_FETCHED))],
+    )
+    metrics = FetcherMetrics()
+    harvester = build_harvester(settings, metrics=metrics)
+    scheduler = Scheduler(settings, harvester, sources_path)
+    server = None
+    if settings.metrics_port:
+        server = serve_metrics(
+            metrics, settings.metrics_host, settings.metrics_port, healthy=lambda: not scheduler.stopping
+        )
+        log.info("metrics on http://%s:%d/metrics", settings.metrics_host, settings.metrics_port)
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %d: finishing in-flight polls, then exiting", signum)
+        scheduler.stop()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    try:
+        scheduler.run()
+    finally:
+        close_harvester(harvester)
+        if server is not None:
+            server.shutdown()
+    log.info("fetcher stopped")
+    return 1 if scheduler.fatal else 0
+
+
+def main() -> None:
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.log_json)
+    sys.exit(run_service(settings, settings.sources))
+
+
+if __name__ == "__main__":
+    main()
