@@ -1,0 +1,315 @@
+"""IPTC Media Topics for an article: taxonomy look-ups and a light multilingual classifier.
+
+The taxonomy (codes, tree, labels in the languages IPTC translates) is IPTC's published NewsCodes
+``mediatopic`` vocabulary, derived into ``warta/data/iptc/mediatopics.json`` by
+``deploy/build/build_iptc_mediatopics.py`` (provenance in ``deploy/build/IPTC_PROVENANCE.md``).
+Nothing here types a label by hand.
+
+The classifier (``warta/data/topics/model.npz``, built by ``deploy/build/train_topics.py``) is a
+class-balanced naive Bayes over word unigrams and bigrams, trained on the SIB-200 training split (23
+languages), IPTC's own labels and definitions for every concept under each top-level topic, and a
+curated seed lexicon (``warta/data/topics/seed_lexicon.tsv``, news vocabulary pointing at IPTC
+codes). Inference is a dict look-up per token and one numpy row sum: no scikit-learn at run time.
+Second-level topics come from matches of IPTC's own second-level-and-below labels (and seed lexicon
+terms for second-level codes) under the chosen top-level topic, and are only emitted with several
+matches.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from warta.events import Topic
+
+MEDTOP_PREFIX = "medtop:"
+# Scores below this are not reported: with 17 classes a flat posterior is ~0.06, and 0.2 keeps the
+# clear winner plus a genuine runner-up (politics + economy on a budget story) without noise.
+MIN_TOP_LEVEL_SCORE = 0.2
+MAX_TOPICS = 3
+# A second-level topic needs this many label matches under its parent before we trust it.
+MIN_SECOND_LEVEL_HITS = 2
+# Long articles add nothing past their first few thousand characters for topic, only cost.
+MAX_BODY_CHARS = 3000
+TITLE_WEIGHT = 2
+SHORT_TEXT_FEATURES = 25
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens (letters/digits, keeping inner hyphens and apostrophes).
+
+    Shared by training and inference so both see exactly the same features.
+    """
+    return _TOKEN_RE.findall(text.lower())
+
+
+def features(tokens: list[str]) -> list[str]:
+    """Unigrams followed by space-joined bigrams: the classifier's feature strings.
+
+    At run time bigrams are only looked up when their first word starts a known bigram.
+    """
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+# --------------------------------------------------------------------------------------------
+# Taxonomy
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaTopic:
+    """One IPTC Media Topic concept as published by IPTC."""
+
+    code: str
+    parent: str | None
+    level: int
+    labels: dict[str, str]
+    definitions: dict[str, str]
+    retired: str | None = None
+
+    @property
+    def top_level(self) -> str:
+        """Code of the level-1 ancestor (itself for a top-level topic)."""
+        node = self
+        taxonomy = _taxonomy()
+        while node.parent is not None:
+            node = taxonomy.concepts[node.parent]
+        return node.code
+
+
+@dataclass(frozen=True)
+class _Taxonomy:
+    concepts: dict[str, MediaTopic]
+    title: str
+    provenance: dict[str, Any]
+    aliases: dict[str, str]
+
+
+def _slug(name: str) -> str:
+    """'Economy, business and finance' -> 'economy-business-and-finance' (accents folded)."""
+    folded = unicodedata.normalize("NFKD", name.lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^\w]+", "-", folded).strip("-")
+
+
+@cache
+def _taxonomy() -> _Taxonomy:
+    raw = json.loads(resources.files("warta.data.iptc").joinpath("mediatopics.json").read_text("utf-8"))
+    concepts = {
+        c["code"]: MediaTopic(
+            code=c["code"],
+            parent=c["parent"],
+            level=c["level"],
+            labels=c["labels"],
+            definitions=c.get("definitions", {}),
+            retired=c.get("retired"),
+        )
+        for c in raw["concepts"]
+    }
+    aliases: dict[str, str] = {}
+
+    def add(alias: str, code: str) -> None:
+        key = _slug(alias)
+        if key:
+            aliases.setdefault(key, code)
+
+    # Active concepts first and shallow before deep, so "sport" resolves to the top-level topic.
+    ordered = sorted(concepts.values(), key=lambda c: (c.retired is not None, c.level))
+    for concept in ordered:
+        add(concept.code.removeprefix(MEDTOP_PREFIX), concept.code)
+        for label in concept.labels.values():
+            add(label, concept.code)
+    # Short query names for the top-level topics: each word of the English label before "and" /
+    # the comma ("economy", "business", "finance", "crime", "law", ...), plus the first word.
+    for concept in ordered:
+        if concept.level != 1 or concept.retired:
+            continue
+        english = concept.labels.get("en", "")
+        for word in re.split(r",|\band\b", english):
+            add(word.strip(), concept.code)
+    return _Taxonomy(
+        concepts=concepts, title=raw.get("title", ""), provenance=raw.get("provenance", {}), aliases=aliases
+    )
+
+
+def mediatopic(code: str) -> MediaTopic | None:
+    """The concept for ``code`` ("medtop:15000000" or "15000000"), or None if IPTC has no such code."""
+    return _taxonomy().concepts.get(_qualify(code))
+
+
+def _qualify(code: str) -> str:
+    code = code.strip()
+    return code if code.startswith(MEDTOP_PREFIX) else MEDTOP_PREFIX + code
+
+
+def _top_level_codes() -> tuple[str, ...]:
+    return tuple(c.code for c in _taxonomy().concepts.values() if c.level == 1 and c.retired is None)
+
+
+TOP_LEVEL: tuple[str, ...] = _top_level_codes()
+"""The 17 IPTC Media Topics top-level codes, in IPTC's order."""
+
+
+def iptc_label(code: str, lang: str = "en") -> str | None:
+    """IPTC's published label for ``code`` in ``lang`` (falls back to English), or None if unknown.
+
+    ``lang`` is a tag as stored (en, fr, de, es, pt, ar, zh, da, nb, nn, sv, en-US, pt-PT); a region
+    suffix not stored falls back to the base language. IPTC publishes no Indonesian or Malay labels,
+    so ``id``/``ms`` get English.
+    """
+    concept = mediatopic(code)
+    if concept is None:
+        return None
+    return concept.labels.get(lang) or concept.labels.get(lang.split("-")[0]) or concept.labels.get("en")
+
+
+def resolve_topic(name_or_code: str) -> str | None:
+    """Map what a user types after ``topic:`` to an IPTC code, or None if nothing matches.
+
+    Accepts a qcode ("medtop:11000000"), a bare code ("11000000"), a label in any language IPTC
+    publishes, its slug ("economy-business-and-finance", case and accents ignored), or a short name
+    for a top-level topic ("politics", "sport", "sports", "economy", "business", "crime").
+    """
+    text = name_or_code.strip()
+    if not text:
+        return None
+    if (concept := mediatopic(text)) is not None and re.fullmatch(r"(medtop:)?\d{8}", text):
+        return concept.code
+    aliases = _taxonomy().aliases
+    key = _slug(text)
+    if key in aliases:
+        return aliases[key]
+    # Plural/singular slack for query words ("sports", "elections").
+    if key.endswith("s") and key[:-1] in aliases:
+        return aliases[key[:-1]]
+    if key + "s" in aliases:
+        return aliases[key + "s"]
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Classifier
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Model:
+    classes: tuple[str, ...]
+    vocab: dict[str, int]
+    starters: frozenset[str]  # first words of the bigram features: only these pay for a bigram look-up
+    weights: np.ndarray  # (len(vocab), len(classes)) float32, evidence for each class, >= 0
+    temperature: float
+    second_level_of: np.ndarray  # (len(vocab),) index into second_level_codes, -1 for none
+    second_level_codes: tuple[str, ...]
+
+
+@cache
+def _model() -> _Model:
+    with resources.files("warta.data.topics").joinpath("model.npz").open("rb") as fh:
+        data = np.load(fh, allow_pickle=False)
+        meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+        vocab_list = bytes(data["vocab"]).decode("utf-8").split("\n")
+        weights = data["weights"].astype(np.float32)
+        second_level_of = data["second_level_of"].astype(np.int32)
+    return _Model(
+        classes=tuple(meta["classes"]),
+        vocab={term: i for i, term in enumerate(vocab_list)},
+        starters=frozenset(term.split(" ", 1)[0] for term in vocab_list if " " in term),
+        weights=weights,
+        temperature=float(meta["temperature"]),
+        second_level_of=second_level_of,
+        second_level_codes=tuple(meta["second_level_codes"]),
+    )
+
+
+def _feature_counts(model: _Model, title: str | None, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct known feature ids in title + body and their (title-weighted) counts."""
+    vocab, starters = model.vocab, model.starters
+    ids: list[int] = []
+    for tokens, repeat in (
+        (tokenize(text[:MAX_BODY_CHARS]), 1),
+        (tokenize(title) if title else [], TITLE_WEIGHT),
+    ):
+        found = [i for t in tokens if (i := vocab.get(t)) is not None]
+        found.extend(
+            i
+            for a, b in zip(tokens, tokens[1:], strict=False)
+            if a in starters and (i := vocab.get(f"{a} {b}")) is not None
+        )
+        ids.extend(found * repeat)
+    if not ids:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+
+
+def _posterior(model: _Model, unique: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    # Sub-linear term frequency: a word said ten times is stronger evidence than once, not ten times.
+    raw = (model.weights[unique] * (1.0 + np.log(counts))[:, None].astype(np.float32)).sum(axis=0)
+    # Evidence grows with length; dividing by sqrt(#features) (past a headline/sentence's worth)
+    # keeps a long article from being pushed to 0/1 scores while more text still means more certain.
+    logits = raw / (model.temperature * math.sqrt(max(1.0, len(unique) / SHORT_TEXT_FEATURES)))
+    logits -= logits.max()
+    probs = np.exp(logits)
+    return probs / probs.sum()
+
+
+def top_level_scores(title: str | None, text: str) -> dict[str, float]:
+    """Posterior over the 17 top-level codes (sums to 1); uniform when no known word is present."""
+    model = _model()
+    unique, counts = _feature_counts(model, title, text)
+    if len(unique) == 0:
+        return dict.fromkeys(model.classes, 1.0 / len(model.classes))
+    return {code: float(p) for code, p in zip(model.classes, _posterior(model, unique, counts), strict=True)}
+
+
+def classify_topics(title: str | None, text: str, lang: str) -> list[Topic]:
+    """IPTC Media Topics for an article, best first.
+
+    Returns top-level topics whose posterior is at least ``MIN_TOP_LEVEL_SCORE`` (at most
+    ``MAX_TOPICS``), each with its best second-level topic when at least ``MIN_SECOND_LEVEL_HITS``
+    IPTC labels (or seed-lexicon terms) of that branch occur in the text; a second-level score is the
+    parent's score times the branch's share of matches, so it never outranks its parent. Scores are
+    in [0, 1]; labels are IPTC's English labels. An empty list means nothing was confident (e.g. no
+    known word at all). ``lang`` (ISO 639-1 or "und") is accepted for the contract; the model is
+    multilingual and does not need it.
+    """
+    del lang  # one multilingual vocabulary; kept in the signature for per-language models later
+    model = _model()
+    unique, counts = _feature_counts(model, title, text)
+    if len(unique) == 0:
+        return []
+    probs = _posterior(model, unique, counts)
+    order = np.argsort(-probs)[:MAX_TOPICS]
+    chosen = [(model.classes[i], float(probs[i])) for i in order if probs[i] >= MIN_TOP_LEVEL_SCORE]
+    if not chosen:
+        return []
+    # Second-level matches: the branch id of every matched feature, weighted like the features.
+    branch_ids = model.second_level_of[unique]
+    matched = branch_ids >= 0
+    hits: dict[str, int] = {}
+    for branch, n in zip(branch_ids[matched].tolist(), counts[matched].tolist(), strict=True):
+        code = model.second_level_codes[branch]
+        hits[code] = hits.get(code, 0) + n
+    taxonomy = _taxonomy().concepts
+    topics: list[Topic] = []
+    for code, score in chosen:
+        topics.append(Topic(code=code, label=iptc_label(code) or code, score=round(score, 4)))
+        branch_hits = {c: n for c, n in hits.items() if taxonomy[c].parent == code}
+        if not branch_hits:
+            continue
+        best, n = max(branch_hits.items(), key=lambda kv: kv[1])
+        if n >= MIN_SECOND_LEVEL_HITS:
+            share = n / sum(branch_hits.values())
+            topics.append(Topic(code=best, label=iptc_label(best) or best, score=round(score * share, 4)))
+    topics.sort(key=lambda t: t.score, reverse=True)
+    return topics
