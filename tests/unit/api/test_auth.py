@@ -77,7 +77,7 @@ async def test_other_tenant_cannot_read_change_delete_or_list_a_subscription(api
         resp = await api.client.request(method, path, json=body, headers=B)
         assert resp.status_code == 404, (method, path)
         assert resp.json()["error"]["code"] == "not_found"
-    assert (await api.client.get("/v1/subscriptions", headers=B)).json()["items"] == []
+    assert (await api.client.get("/v1/subscriptions", headers=B)).json()["subscriptions"] == []
     # untouched for its owner
     mine = await api.client.get(f"/v1/subscriptions/{sub_id}", headers=A)
     assert mine.status_code == 200 and mine.json()["name"] == "nato" and mine.json()["version"] == 1

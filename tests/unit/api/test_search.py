@@ -139,8 +139,8 @@ async def test_search_endpoint_shapes_hits_facets_and_next_cursor(api) -> None:
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["total"] == {"value": 7, "relation": "eq", "stories": None}
-    assert [h["id"] for h in body["hits"]] == ["a1", "a2"]
-    hit = body["hits"][0]
+    assert [h["id"] for h in body["results"]] == ["a1", "a2"]
+    hit = body["results"][0]
     assert hit["language"] == "id" and hit["source"]["host"] == "example.id" and hit["story_id"] == "s1"
     assert "<em>NATO</em>" in hit["highlight"]["snippet"] and hit["highlight"]["matched_terms"] == ["NATO"]
     assert body["facets"]["day"] == [{"key": "2026-11-20", "count": 7}]

@@ -116,7 +116,7 @@ async def test_kafka_down_on_delete_keeps_the_subscription(api) -> None:
 async def test_list_returns_only_own_subscriptions(api) -> None:
     for name in ("one", "two"):
         await api.client.post("/v1/subscriptions", json=sub_body(name=name), headers=A)
-    items = (await api.client.get("/v1/subscriptions", headers=A)).json()["items"]
+    items = (await api.client.get("/v1/subscriptions", headers=A)).json()["subscriptions"]
     assert sorted(i["name"] for i in items) == ["one", "two"]
     assert all(i["delivery"]["webhook"] is None for i in items)
 

@@ -82,7 +82,7 @@ async def stream_alerts(
                 page = await list_alerts(
                     es, indices, tenant, since=since_at, size=BACKFILL_MAX, oldest_first=True
                 )
-                for alert in page.items:
+                for alert in page.alerts:
                     yield _sse(alert)
             while True:
                 try:

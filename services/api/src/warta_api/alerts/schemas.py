@@ -8,5 +8,5 @@ from warta.events import Alert
 
 
 class AlertPage(BaseModel):
-    items: list[Alert]
+    alerts: list[Alert]
     next_cursor: str | None = None

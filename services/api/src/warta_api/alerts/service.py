@@ -56,4 +56,4 @@ async def list_alerts(
     hits = resp["hits"]["hits"]
     items = [Alert.model_validate(h["_source"]) for h in hits]
     next_cursor = encode_cursor(fingerprint, search_after=hits[-1]["sort"]) if len(hits) == size else None
-    return AlertPage(items=items, next_cursor=next_cursor)
+    return AlertPage(alerts=items, next_cursor=next_cursor)

@@ -85,7 +85,7 @@ class Total(BaseModel):
 class SearchResponse(BaseModel):
     query: str | None
     total: Total
-    hits: list[ArticleHit]
+    results: list[ArticleHit]
     next_cursor: str | None = Field(default=None, description="pass as `cursor` for the next page")
     facets: Facets | None = None
     took_ms: int

@@ -358,7 +358,7 @@ async def run_search(es: AsyncElasticsearch, indices: IndexNames, spec: SearchSp
     return SearchResponse(
         query=spec.text,
         total=total,
-        hits=hits,
+        results=hits,
         next_cursor=next_cursor,
         facets=_facets(aggs) if spec.facets else None,
         took_ms=int(data.get("took", 0)),

@@ -125,6 +125,6 @@ async def read_subscription_alerts(
         size=size,
         cursor=cursor,
     )
-    if not exists and not page.items and cursor is None:
+    if not exists and not page.alerts and cursor is None:
         raise not_found("subscription", subscription_id)
     return page

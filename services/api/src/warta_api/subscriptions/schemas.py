@@ -121,7 +121,7 @@ class SubscriptionOut(BaseModel):
 
 
 class SubscriptionPage(BaseModel):
-    items: list[SubscriptionOut]
+    subscriptions: list[SubscriptionOut]
     next_cursor: str | None = None
 
 
@@ -142,4 +142,4 @@ class PreviewResponse(BaseModel):
     query: str
     since: datetime
     total: Total
-    hits: list[ArticleHit]
+    results: list[ArticleHit]

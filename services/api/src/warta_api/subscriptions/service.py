@@ -156,7 +156,7 @@ class SubscriptionStore:
         hits = resp["hits"]["hits"]
         items = [SubscriptionOut.of(Subscription.model_validate(h["_source"])) for h in hits]
         next_cursor = encode_cursor(fingerprint, search_after=hits[-1]["sort"]) if len(hits) == size else None
-        return SubscriptionPage(items=items, next_cursor=next_cursor)
+        return SubscriptionPage(subscriptions=items, next_cursor=next_cursor)
 
     async def patch(self, tenant: str, sub_id: str, body: SubscriptionPatch) -> SubscriptionOut:
         old, seq_no, term = await self._load(tenant, sub_id)
@@ -228,4 +228,4 @@ async def preview(
         facets=False,
     )
     result = await run_search(es, indices, spec)
-    return PreviewResponse(query=body.query, since=since, total=result.total, hits=result.hits)
+    return PreviewResponse(query=body.query, since=since, total=result.total, results=result.results)
