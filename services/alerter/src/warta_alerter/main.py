@@ -51,6 +51,7 @@ def main() -> None:
         redirect_stdouts=False,
         quiet=True,
     )
+    worker.spinner = None  # no terminal progress escapes in service logs
     worker.execute_from_commandline()
 
 
