@@ -859,6 +859,8 @@ def service_env() -> dict[str, str]:
         "WARTA_ALERTER_WEB_HOST": HOST,
         "WARTA_FETCHER_METRICS_HOST": HOST,
         "WARTA_FETCHER_STATE_DIR": str(Layout(default_home()).run / "fetcher"),
+        # Faust keeps table data in "<app id>-data" under the working directory (the repo) by default
+        "FAUST_DATADIR": str(Layout(default_home()).run / "faust" / "{conf.name}-data"),
         "PYTHONUNBUFFERED": "1",
     }
     env = dict(os.environ)
@@ -900,47 +902,70 @@ def warta_init() -> None:
         raise StackError("`warta init` failed (output above)")
 
 
-def start_services(layout: Layout) -> None:
+def selected_services() -> tuple[str, ...]:
+    """``WARTA_STACK_SERVICES=enricher,indexer`` runs a subset (e.g. while one is run from an IDE)."""
+    raw = os.environ.get("WARTA_STACK_SERVICES", "").strip()
+    if not raw:
+        return SERVICES
+    chosen = tuple(n.strip() for n in raw.split(",") if n.strip())
+    unknown = sorted(set(chosen) - set(SERVICES))
+    if unknown:
+        raise StackError(
+            f"WARTA_STACK_SERVICES names unknown services {unknown}; known: {', '.join(SERVICES)}"
+        )
+    return chosen
+
+
+def start_services(layout: Layout, timeout: float = 120.0) -> None:
+    """Start the selected services in the background and wait until each answers ``/healthz``.
+
+    A service that exits is an error (with its log tail); one that runs but is not yet healthy when
+    ``timeout`` ends is only reported, since it may still be waiting for a dependency.
+    """
     layout.pids.mkdir(parents=True, exist_ok=True)
     env = service_env()
-    started: list[tuple[str, subprocess.Popen[bytes]]] = []
-    for name in SERVICES:
+    started: dict[str, subprocess.Popen[bytes]] = {}
+    for name in selected_services():
         script = f"warta-{name}"
         pid = tracked_pid(layout.pidfile(name), script)
         if pid:
             note(f"{name}: already running (pid {pid})")
             continue
-        if name == "api" and port_open(API_PORT):
+        port = SERVICE_HEALTH_PORTS[name]
+        if port_open(port):
             raise StackError(
-                f"port {API_PORT} is in use by another program; stop it or set WARTA_STACK_API_PORT"
+                f"port {port} (the {name} service's) is in use by another program; stop it"
+                + (" or set WARTA_STACK_API_PORT" if name == "api" else "")
             )
         proc = spawn(venv_bin(script), layout.log(name), env, REPO_ROOT)
         write_pidfile(layout.pidfile(name), proc.pid)
-        started.append((name, proc))
+        started[name] = proc
         note(f"{name}: started (pid {proc.pid}, log {layout.log(name)})")
     if not started:
         return
-    dots = Dots("checking the services stay up")
-    deadline = time.monotonic() + 60
-    api_ok = False
-    while time.monotonic() < deadline:
-        for name, proc in started:
+    waiting = set(started)
+    dots = Dots("waiting for /healthz of " + ", ".join(started))
+    deadline = time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        for name in sorted(waiting):
+            proc = started[name]
             if proc.poll() is not None:
                 dots.done("FAILED")
-                raise StackError(f"service {name} exited (code {proc.returncode}); last log lines:\n"
-                                 f"{tail(layout.log(name))}")  # fmt: skip
-        status, _ = http_get(f"{api_url()}/healthz", timeout=1)
-        api_ok = status == 200
-        if api_ok and time.monotonic() - dots.started > 3:
-            break
-        dots.tick()
-        time.sleep(1)
-    dots.done("ok" if api_ok else "API not answering /healthz yet")
+                raise StackError(
+                    f"service {name} exited (code {proc.returncode}); last log lines:\n"
+                    f"{tail(layout.log(name))}\n    (`make down` stops what did start)"
+                )
+            status, _ = http_get(f"http://{HOST}:{SERVICE_HEALTH_PORTS[name]}/healthz", timeout=1)
+            if status == 200:
+                waiting.discard(name)
+        if waiting:
+            dots.tick()
+            time.sleep(1)
+    dots.done("ok" if not waiting else f"still starting: {', '.join(sorted(waiting))} (see `make status`)")
 
 
 def stop_services(layout: Layout) -> None:
-    # Reverse order: stop the fetcher (the source) last-in-first-out is irrelevant for Kafka, but
-    # stopping the API first makes the outage visible before the pipeline drains.
+    # The API first, so callers see the outage at once; each service then flushes and commits.
     for name in reversed(SERVICES):
         pidfile = layout.pidfile(name)
         if stop_pid(name, tracked_pid(pidfile, f"warta-{name}"), grace=20):
