@@ -10,6 +10,7 @@ each with a reason.
 from __future__ import annotations
 
 import json
+import warnings as warnings_module
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -256,7 +257,10 @@ def parse_feed(body: bytes, url: str | None = None, headers: dict[str, str] | No
     warnings: list[str] = []
     for raw in parsed.get("entries", []):
         try:
-            entries.append(_entry_from_feedparser(raw, url or base, feed_lang))
+            with warnings_module.catch_warnings():
+                # feedparser warns on every entry.get("updated"); we read both dates on purpose.
+                warnings_module.simplefilter("ignore", DeprecationWarning)
+                entries.append(_entry_from_feedparser(raw, url or base, feed_lang))
         except Exception as exc:  # one broken entry must not lose the others
             warnings.append(f"entry skipped: {type(exc).__name__}: {exc}")
     bozo_reason = None
