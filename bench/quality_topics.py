@@ -32,9 +32,19 @@ from warta.enrichment.topics import classify_topics, iptc_label
 REPO = Path(__file__).resolve().parents[1]
 TOPICS = REPO.parent / "shared" / "data" / "topics"
 
-POLITICS, CONFLICT, CRIME, DISASTER = "medtop:11000000", "medtop:16000000", "medtop:02000000", "medtop:03000000"
+POLITICS, CONFLICT, CRIME, DISASTER = (
+    "medtop:11000000",
+    "medtop:16000000",
+    "medtop:02000000",
+    "medtop:03000000",
+)
 ECONOMY, SCIENCE, SPORT, HEALTH = "medtop:04000000", "medtop:13000000", "medtop:15000000", "medtop:07000000"
-ARTS, RELIGION, LIFESTYLE, ENVIRONMENT = "medtop:01000000", "medtop:12000000", "medtop:10000000", "medtop:06000000"
+ARTS, RELIGION, LIFESTYLE, ENVIRONMENT = (
+    "medtop:01000000",
+    "medtop:12000000",
+    "medtop:10000000",
+    "medtop:06000000",
+)
 
 MASAKHANEWS_TO_IPTC: dict[str, tuple[str, ...]] = {
     "business": (ECONOMY,),
@@ -90,8 +100,18 @@ def tribunnews() -> Iterator[Example]:
 
 
 SETS = [
-    ("MasakhaNEWS eng dev", lambda: masakhanews("eng"), MASAKHANEWS_TO_IPTC, TOPICS / "masakhanews/eng/dev.tsv"),
-    ("MasakhaNEWS fra dev", lambda: masakhanews("fra"), MASAKHANEWS_TO_IPTC, TOPICS / "masakhanews/fra/dev.tsv"),
+    (
+        "MasakhaNEWS eng dev",
+        lambda: masakhanews("eng"),
+        MASAKHANEWS_TO_IPTC,
+        TOPICS / "masakhanews/eng/dev.tsv",
+    ),
+    (
+        "MasakhaNEWS fra dev",
+        lambda: masakhanews("fra"),
+        MASAKHANEWS_TO_IPTC,
+        TOPICS / "masakhanews/fra/dev.tsv",
+    ),
     ("SIB-200 ind_Latn dev", lambda: sib200("ind_Latn"), SIB_TO_IPTC, TOPICS / "sib200/ind_Latn/dev.tsv"),
     ("SIB-200 zsm_Latn dev", lambda: sib200("zsm_Latn"), SIB_TO_IPTC, TOPICS / "sib200/zsm_Latn/dev.tsv"),
     ("SIB-200 eng_Latn dev", lambda: sib200("eng_Latn"), SIB_TO_IPTC, TOPICS / "sib200/eng_Latn/dev.tsv"),
@@ -148,7 +168,9 @@ def speed_600_words() -> tuple[float, float]:
 def run() -> None:
     """Print per-set accuracy (top-1 IPTC top-level after mapping) and speed."""
     print("Topics: top-1 IPTC top-level accuracy after label mapping (target >= 0.80 each)")
-    print(f"{'set':24} {'n':>5} {'accuracy':>9} {'strict':>7} {'ms/doc':>7}  most frequent errors (gold -> predicted)")
+    print(
+        f"{'set':24} {'n':>5} {'accuracy':>9} {'strict':>7} {'ms/doc':>7}  most frequent errors (gold -> predicted)"
+    )
     for name, loader, mapping, path in SETS:
         if not path.exists():
             print(f"{name:24} skipped: {path} not found")
@@ -161,7 +183,9 @@ def run() -> None:
         )
     rate, ms = speed_600_words()
     if rate:
-        print(f"speed: {rate:,.0f} articles/s per core on 600-word articles ({ms:.3f} ms/article, classify_topics only)")
+        print(
+            f"speed: {rate:,.0f} articles/s per core on 600-word articles ({ms:.3f} ms/article, classify_topics only)"
+        )
 
 
 if __name__ == "__main__":

