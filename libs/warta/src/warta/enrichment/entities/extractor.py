@@ -8,8 +8,8 @@ Pipeline for one text:
    a span that starts with a known organisation or country followed by a name is split
    ("NATO Jens Stoltenberg" -> NATO + Jens Stoltenberg);
 4. add unambiguous gazetteer matches the tagger missed (countries, capitals, international
-   organisations, curated institutions), and in headlines only names known from the gazetteer or
-   from the body;
+   organisations, curated institutions), then every other occurrence of a name already found in the
+   text (headlines get names only this way or from the gazetteer; a lone surname joins its person);
 5. link each mention to the gazetteer (exact alias, then one-typo person names) for a canonical form
    and a Wikidata QID, then group mentions of the same entity (same QID / same canonical; a lone
    surname joins the full name seen in the same article).
@@ -17,19 +17,29 @@ Pipeline for one text:
 
 from __future__ import annotations
 
+import os
 import threading
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 
 import pycrfsuite
 
-from warta.enrichment.entities.features import candidate_windows, prepare, window_features
-from warta.enrichment.entities.gazetteer import Gazetteer, KnownEntity
-from warta.enrichment.entities.titles import FUNCTION_WORDS, LEADING_NOISE, TITLE_WORDS
-from warta.enrichment.entities.tokens import fold, tokenize
+from warta.enrichment.entities.features import (
+    candidate_windows,
+    gazetteer_tags,
+    is_candidate,
+    window_features,
+)
+from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch, KnownEntity
+from warta.enrichment.entities.titles import FUNCTION_WORDS, LEADING_NOISE, NAME_CONNECTORS, TITLE_WORDS
+from warta.enrichment.entities.tokens import fold, tokenize_columns
 from warta.events import Entity
 
+# Indonesian and its close neighbours get the model trained on Indonesian news; every other language
+# the one trained on English (plus WikiANN samples). "und" is mostly short Indonesian-market text.
+INDONESIAN_FAMILY = frozenset({"id", "ms", "jv", "su", "und"})
 REPORTED_TYPES = frozenset({"PER", "LOC", "ORG", "MISC"})
 # A line is a title-case headline when this share of its (>= 4) words is capitalised, including a
 # function word ("Untuk", "Of") after the first word.
@@ -49,49 +59,63 @@ class Mention:
     type: str
     surface: str
     known: KnownEntity | None = None
+    key: str = ""  # folded tokens, for grouping
+    # "tagger" (CRF span), "gazetteer" (unambiguous known name the tagger did not mark) or
+    # "propagated" (another occurrence of a name found elsewhere in the same text)
+    source: str = "tagger"
 
 
 class EntityExtractor:
     """Loads the gazetteer and CRF model once; ``extract`` is safe to call from one thread at a time
     per instance (the crfsuite tagger is not thread-safe, so each thread gets its own)."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, model_path: str | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, model_dir: str | None = None) -> None:
         self.gazetteer = gazetteer or Gazetteer.load_default()
-        if model_path is None:
-            model_path = str(resources.files("warta.data.entities").joinpath("ner_crf.bin"))
-        self.model_path = model_path
+        self.model_dir = model_dir or str(resources.files("warta.data.entities"))
         self._local = threading.local()
 
-    @property
-    def tagger(self) -> pycrfsuite.Tagger:
-        tagger = getattr(self._local, "tagger", None)
+    def tagger(self, lang: str) -> pycrfsuite.Tagger:
+        """The CRF for ``lang``'s model family (Indonesian-family or the multilingual one)."""
+        family = model_family(lang)
+        taggers: dict[str, pycrfsuite.Tagger] | None = getattr(self._local, "taggers", None)
+        if taggers is None:
+            taggers = self._local.taggers = {}
+        tagger = taggers.get(family)
         if tagger is None:
             tagger = pycrfsuite.Tagger()
-            tagger.open(self.model_path)
-            self._local.tagger = tagger
+            tagger.open(os.path.join(self.model_dir, f"ner_crf_{family}.bin"))
+            taggers[family] = tagger
         return tagger
 
     # ------------------------------------------------------------------ mentions
 
     def mentions(self, text: str, lang: str = "und") -> list[Mention]:
         """All entity mentions in ``text`` in text order, linked where the gazetteer knows them."""
-        triples = tokenize(text)
-        if not triples:
+        tokens, starts, ends = tokenize_columns(text)
+        if not tokens:
             return []
-        tokens = [t for t, _, _ in triples]
-        starts = [s for _, s, _ in triples]
-        ends = [e for _, _, e in triples]
-        alpha = [i for i, t in enumerate(tokens) if t[0].isalpha()]
+        n = len(tokens)
+        alpha = [i for i in range(n) if tokens[i][0].isalpha()]
         capitalised = sum(1 for i in alpha if tokens[i][0].isupper())
         lowercase = bool(alpha) and capitalised / len(alpha) < LOWERCASE_SHARE
-        folded, gaz = prepare(self.gazetteer, tokens, lowercase=lowercase)
-        headline = self._title_case_tokens(text, tokens, starts, alpha)
-        line_starts = [True] + ["\n" in text[ends[i - 1] : starts[i]] for i in range(1, len(tokens))]
+        folded = [fold(t) for t in tokens]
+        cand = [t[0].isalnum() for t in tokens] if lowercase else [is_candidate(t) for t in tokens]
+        matches = self.gazetteer.scan(tokens, folded, cand)
+        gaz = gazetteer_tags(n, matches)
+        line_starts = [False] * n
+        line_starts[0] = True
+        nl = text.find("\n")
+        while nl >= 0:
+            k = bisect_right(starts, nl)
+            if k < n:
+                line_starts[k] = True
+            nl = text.find("\n", nl + 1)
+        headline = self._title_case_tokens(tokens, line_starts, folded)
 
         found: list[Mention] = []
         if not lowercase:
-            tagger = self.tagger
-            for lo, hi in candidate_windows(tokens, line_starts=line_starts):
+            tagger = self.tagger(lang)
+            for lo, hi in candidate_windows(tokens, line_starts=line_starts, candidates=cand):
                 if headline[lo]:
                     continue
                 labels = tagger.tag(window_features(tokens, gaz, lo, hi, line_starts))
@@ -100,35 +124,33 @@ class EntityExtractor:
                     if headline[s]:
                         continue
                     found.extend(self._clean_span(text, tokens, starts, ends, gaz, s, e, typ))
-        self._add_gazetteer_matches(text, tokens, folded, starts, ends, found, lowercase, headline)
-        self._add_known_in_headlines(text, tokens, folded, starts, ends, found, headline)
+        self._add_gazetteer_matches(text, tokens, matches, starts, ends, found, lowercase, headline)
+        self._propagate_known_names(text, tokens, folded, starts, ends, found, headline)
         found.sort(key=lambda m: m.start)
         for m in found:
+            m.key = " ".join(folded[m.start : m.end])
             if m.known is None:
                 self._link(m, tokens)
         return found
 
-    def _title_case_tokens(
-        self, text: str, tokens: list[str], starts: list[int], alpha: list[int]
-    ) -> list[bool]:
-        flags = [False] * len(tokens)
-        line_start = 0
-        idx = 0
+    def _title_case_tokens(self, tokens: list[str], line_starts: list[bool], folded: list[str]) -> list[bool]:
+        """Flags the tokens of title-case lines (headlines such as "Bantuan Musim Dingin Untuk Kyiv")."""
         n = len(tokens)
-        for line in text.split("\n"):
-            line_end = line_start + len(line)
-            first = idx
-            while idx < n and starts[idx] < line_end:
-                idx += 1
-            words = [i for i in range(first, idx) if tokens[i][0].isalpha()]
+        flags = [False] * n
+        first = 0
+        while first < n:
+            end = first + 1
+            while end < n and not line_starts[end]:
+                end += 1
+            words = [i for i in range(first, end) if tokens[i][0].isalpha()]
             if len(words) >= 4:
                 caps = [i for i in words if tokens[i][0].isupper()]
                 if len(caps) / len(words) >= TITLE_CASE_SHARE and any(
-                    fold(tokens[i]) in FUNCTION_WORDS for i in caps[1:]
+                    folded[i] in FUNCTION_WORDS for i in caps[1:]
                 ):
-                    for i in range(first, idx):
+                    for i in range(first, end):
                         flags[i] = True
-            line_start = line_end + 1
+            first = end
         return flags
 
     def _clean_span(
@@ -143,7 +165,7 @@ class EntityExtractor:
         typ: str,
     ) -> list[Mention]:
         # Titles and roles are not part of names; neither are leading articles/prepositions.
-        titled = False
+        titled = s > 0 and fold(tokens[s - 1]) in TITLE_WORDS
         while s < e and (fold(tokens[s]) in TITLE_WORDS or fold(tokens[s]) in LEADING_NOISE):
             titled = titled or fold(tokens[s]) in TITLE_WORDS
             s += 1
@@ -153,6 +175,16 @@ class EntityExtractor:
             e -= 1
         if s >= e:
             return []
+        for k in range(s + 1, e):
+            # A lower-case word other than a connector ends the name: "Stoltenberg | memperingatkan".
+            if tokens[k][0].islower() and fold(tokens[k]) not in NAME_CONNECTORS:
+                nxt = k + 1
+                while nxt < e and not tokens[nxt][0].isupper():
+                    nxt += 1
+                head_part = self._clean_span(text, tokens, starts, ends, gaz, s, k, typ)
+                return head_part + (
+                    self._clean_span(text, tokens, starts, ends, gaz, nxt, e, typ) if nxt < e else []
+                )
         g = self.gazetteer
         known = g.lookup(tokens[s:e])
         if known is None and gaz[s].startswith("B-") and not gaz[s].endswith("PER" + gaz[s][-1]):
@@ -170,15 +202,13 @@ class EntityExtractor:
                 ]
         if known is not None and known.tier == 1:
             typ = known.type
-        elif titled and known is None:
-            typ = "PER"
         return [Mention(s, e, starts[s], ends[e - 1], typ, text[starts[s] : ends[e - 1]], known)]
 
     def _add_gazetteer_matches(
         self,
         text: str,
         tokens: list[str],
-        folded: list[str],
+        matches: list[GazetteerMatch],
         starts: list[int],
         ends: list[int],
         found: list[Mention],
@@ -189,8 +219,7 @@ class EntityExtractor:
         for m in found:
             for i in range(m.start, m.end):
                 taken[i] = True
-        cand = [True] * len(tokens) if lowercase else [t[0].isupper() or t[0].isdigit() for t in tokens]
-        for gm in self.gazetteer.scan(tokens, folded, cand):
+        for gm in matches:
             known = gm.entity
             limit = 2 if headline[gm.start] else 1
             if known.tier > limit or any(taken[gm.start : gm.end]):
@@ -198,13 +227,14 @@ class EntityExtractor:
             if lowercase and gm.end - gm.start == 1 and len(tokens[gm.start]) < 4:
                 continue  # short lower-case words ("as", "un") are words, not names
             s, e = gm.start, gm.end
+            surface = text[starts[s] : ends[e - 1]]
             found.append(
-                Mention(s, e, starts[s], ends[e - 1], known.type, text[starts[s] : ends[e - 1]], known)
+                Mention(s, e, starts[s], ends[e - 1], known.type, surface, known, source="gazetteer")
             )
             for i in range(s, e):
                 taken[i] = True
 
-    def _add_known_in_headlines(
+    def _propagate_known_names(
         self,
         text: str,
         tokens: list[str],
@@ -214,12 +244,19 @@ class EntityExtractor:
         found: list[Mention],
         headline: list[bool],
     ) -> None:
-        if not any(headline) or not found:
-            return
+        """Mark other occurrences of names already found in this text (one sense per document).
+
+        Headlines get their names only this way; in the body a name the tagger missed once
+        ("Stoltenberg mengatakan" at a sentence start) is still counted, and a lone surname of a
+        full name found elsewhere becomes a mention of that person.
+        """
         known_surfaces: dict[tuple[str, ...], Mention] = {}
         for m in found:
             if not headline[m.start]:
                 known_surfaces.setdefault(tuple(folded[m.start : m.end]), m)
+        for m in found:
+            if m.type == "PER" and m.end - m.start >= 2 and not headline[m.start]:
+                known_surfaces.setdefault((folded[m.end - 1],), m)
         if not known_surfaces:
             return
         longest = max(len(k) for k in known_surfaces)
@@ -230,17 +267,17 @@ class EntityExtractor:
         i = 0
         n = len(tokens)
         while i < n:
-            if not headline[i] or taken[i] or not tokens[i][0].isupper():
+            if taken[i] or not tokens[i][0].isupper():
                 i += 1
                 continue
             for length in range(min(longest, n - i), 0, -1):
                 ref = known_surfaces.get(tuple(folded[i : i + length]))
                 if ref is not None and not any(taken[i : i + length]):
                     e = i + length
+                    surface = text[starts[i] : ends[e - 1]]
+                    known = ref.known if ref.end - ref.start == length else None
                     found.append(
-                        Mention(
-                            i, e, starts[i], ends[e - 1], ref.type, text[starts[i] : ends[e - 1]], ref.known
-                        )
+                        Mention(i, e, starts[i], ends[e - 1], ref.type, surface, known, source="propagated")
                     )
                     i = e
                     break
@@ -272,18 +309,18 @@ class EntityExtractor:
                 key = m.known.kb_id or f"{m.known.type}:{fold(m.known.canonical)}"
                 canon[key], kb[key] = m.known.canonical, m.known.kb_id
             else:
-                key = f"{m.type}:{' '.join(fold(t) for t, _, _ in tokenize(m.surface))}"
+                key = f"{m.type}:{m.key}"
                 canon.setdefault(key, " ".join(m.surface.split()))
                 kb.setdefault(key, None)
             groups.setdefault(key, []).append(m)
-            if m.type == "PER" and " " in m.surface:
-                persons.append(([fold(t) for t in m.surface.split()], key))
+            if m.type == "PER" and " " in m.key:
+                persons.append((m.key.split(" "), key))
         for key in list(groups):
             ms = groups[key]
             # A lone surname joins the full name in the same article, whatever type the tagger gave it.
             if kb[key] is not None or any(" " in m.surface for m in ms):
                 continue
-            single = fold(ms[0].surface)
+            single = ms[0].key
             target = next(
                 (k for parts, k in persons if _same_name(single, parts[-1]) or single == parts[0]), None
             )
@@ -305,6 +342,11 @@ class EntityExtractor:
             )
         entities.sort(key=lambda ent: ent.offsets[0][0])
         return entities
+
+
+def model_family(lang: str) -> str:
+    """Which shipped CRF serves ``lang``: "id" (Indonesian family) or "xx" (all others)."""
+    return "id" if (lang or "und").split("-")[0].lower() in INDONESIAN_FAMILY else "xx"
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from warta.enrichment.entities.gazetteer import Gazetteer
+from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch
 from warta.enrichment.entities.titles import TITLE_WORDS
 from warta.enrichment.entities.tokens import fold
 
@@ -54,48 +54,85 @@ def is_candidate(token: str) -> bool:
     return first.isdigit() and any(ch.isalpha() for ch in token)
 
 
-def candidate_windows(
-    tokens: list[str], lowercase: bool = False, line_starts: list[bool] | None = None
-) -> list[tuple[int, int]]:
-    """Token ranges ``[start, end)`` the tagger runs on: each candidate token +-1, overlapping merged.
+CONNECTOR_PUNCT = frozenset("-&'’.")
 
-    Windows never cross a line start (``line_starts[i]``: token i begins a new line). In lower-case
-    text (``lowercase=True``) every alphabetic token is a candidate.
+
+def candidate_windows(
+    tokens: list[str],
+    lowercase: bool = False,
+    line_starts: list[bool] | None = None,
+    candidates: list[bool] | None = None,
+) -> list[tuple[int, int]]:
+    """Token ranges ``[start, end)`` the tagger runs on: runs of candidate tokens.
+
+    Two candidates share a window when at most two tokens separate them and those are lower-case
+    words or joining punctuation ("Bank of America", "Ursula von der Leyen", "Al - Zaman"). Windows
+    never cross a line start (``line_starts[i]``: token i begins a new line). In lower-case text
+    (``lowercase=True``) every alphanumeric token is a candidate; ``candidates`` may pass the
+    per-token flags when the caller has them already. Tagging only these tokens (not the whole
+    text) is what keeps the CRF within the enrichment's time budget; their features still look at
+    the neighbouring tokens.
     """
+    if candidates is None:
+        candidates = [t[0].isalnum() for t in tokens] if lowercase else [is_candidate(t) for t in tokens]
     windows: list[tuple[int, int]] = []
     n = len(tokens)
-    for i, tok in enumerate(tokens):
-        if not ((tok[0].isalpha() or tok[0].isdigit()) if lowercase else is_candidate(tok)):
+    for i in range(n):
+        if not candidates[i]:
             continue
-        lo, hi = max(0, i - 1), min(n, i + 2)
-        if line_starts is not None:
-            if line_starts[i]:
-                lo = i
-            if hi - 1 > i and line_starts[i + 1]:
-                hi = i + 1
         if windows:
             last_lo, last_hi = windows[-1]
-            if lo <= last_hi and (
-                line_starts is None or not any(line_starts[k] for k in range(max(last_hi, last_lo + 1), hi))
-            ):
-                windows[-1] = (last_lo, max(hi, last_hi))
+            gap = i - last_hi
+            if gap == 0 and (line_starts is None or not line_starts[i]):
+                windows[-1] = (last_lo, i + 1)
                 continue
-            lo = max(lo, last_hi)
-        windows.append((lo, hi))
+            if (
+                0 < gap <= 2
+                and all(
+                    (tokens[k][0].islower() or tokens[k] in CONNECTOR_PUNCT)
+                    and (line_starts is None or not line_starts[k])
+                    for k in range(last_hi, i + 1)
+                    if k < i
+                )
+                and (line_starts is None or not line_starts[i])
+            ):
+                windows[-1] = (last_lo, i + 1)
+                continue
+        windows.append((i, i + 1))
     return windows
 
 
-def gazetteer_tags(
-    gazetteer: Gazetteer, tokens: list[str], folded: list[str], starts: list[bool]
-) -> list[str]:
+def gazetteer_tags(n_tokens: int, matches: list[GazetteerMatch]) -> list[str]:
     """Per-token gazetteer evidence ("B-LOC1", "I-PER2", "" ...): type, position and source tier."""
-    tags = [""] * len(tokens)
-    for m in gazetteer.scan(tokens, folded, starts):
+    tags = [""] * n_tokens
+    for m in matches:
         label = f"{m.entity.type}{m.entity.tier}"
         tags[m.start] = "B-" + label
         for k in range(m.start + 1, m.end):
             tags[k] = "I-" + label
     return tags
+
+
+@lru_cache(maxsize=100_000)
+def _prev_features(word: str) -> tuple[str, ...]:
+    low = fold(word)
+    feats = ("w-1=" + low, "sh-1=" + shape(word))
+    return (*feats, "title-1") if low in TITLE_WORDS else feats
+
+
+@lru_cache(maxsize=100_000)
+def _next_features(word: str) -> tuple[str, str]:
+    return ("w+1=" + fold(word), "sh+1=" + shape(word))
+
+
+@lru_cache(maxsize=100_000)
+def _prev2_feature(word: str) -> str:
+    return "w-2=" + fold(word)
+
+
+@lru_cache(maxsize=100_000)
+def _next2_feature(word: str) -> str:
+    return "w+2=" + fold(word)
 
 
 def window_features(
@@ -105,35 +142,30 @@ def window_features(
     n = len(tokens)
     out: list[list[str]] = []
     for i in range(lo, hi):
-        tok = tokens[i]
-        feats = list(word_features(tok))
+        feats = list(word_features(tokens[i]))
         if i > 0:
             prev = tokens[i - 1]
-            pf = fold(prev)
-            feats.append("w-1=" + pf)
-            feats.append("sh-1=" + shape(prev))
-            if pf in TITLE_WORDS:
-                feats.append("title-1")
+            feats.extend(_prev_features(prev))
             if i > 1:
-                feats.append("w-2=" + fold(tokens[i - 2]))
-        if i == 0 or tokens[i - 1] in SENTENCE_END or (line_starts is not None and line_starts[i]):
+                feats.append(_prev2_feature(tokens[i - 2]))
+            if prev in SENTENCE_END or (line_starts is not None and line_starts[i]):
+                feats.append("bos")
+            if gaz[i - 1]:
+                feats.append("gz-1=" + gaz[i - 1][:5])
+        else:
             feats.append("bos")
         if i + 1 < n:
-            nxt = tokens[i + 1]
-            feats.append("w+1=" + fold(nxt))
-            feats.append("sh+1=" + shape(nxt))
+            feats.extend(_next_features(tokens[i + 1]))
             if i + 2 < n:
-                feats.append("w+2=" + fold(tokens[i + 2]))
+                feats.append(_next2_feature(tokens[i + 2]))
+            if gaz[i + 1]:
+                feats.append("gz+1=" + gaz[i + 1][:5])
         else:
             feats.append("eos")
         g = gaz[i]
         if g:
             feats.append("gz=" + g)
             feats.append("gzt=" + g[2:5])
-        if i > 0 and gaz[i - 1]:
-            feats.append("gz-1=" + gaz[i - 1][:5])
-        if i + 1 < n and gaz[i + 1]:
-            feats.append("gz+1=" + gaz[i + 1][:5])
         out.append(feats)
     return out
 
@@ -142,4 +174,4 @@ def prepare(gazetteer: Gazetteer, tokens: list[str], lowercase: bool = False) ->
     """Folded tokens and gazetteer tags for a token list (gazetteer matches start on candidates only)."""
     folded = [fold(t) for t in tokens]
     starts = [True] * len(tokens) if lowercase else [is_candidate(t) for t in tokens]
-    return folded, gazetteer_tags(gazetteer, tokens, folded, starts)
+    return folded, gazetteer_tags(len(tokens), gazetteer.scan(tokens, folded, starts))

@@ -42,3 +42,12 @@ FUNCTION_WORDS: frozenset[str] = _words(
     the of in on for to and with at by from as is are was be after over into amid against
     """
 )
+
+# Lower-case words that may sit inside a name: "Bank of America", "Ursula von der Leyen",
+# "Kementerian Pendidikan dan Kebudayaan", "Mohammed bin Salman".
+NAME_CONNECTORS: frozenset[str] = _words(
+    """
+    of the for and on at de del della der den van von vom zu da das dos do du des la le el al bin binti
+    dan untuk bagi atas di y e et und
+    """
+)

@@ -6,21 +6,38 @@ tokens at run time as the alias was cut at build time.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
-
-import regex
 
 # A token is a run of letters/digits with inner hyphens or dots ("Bistrița-Năsăud", "U.S.") or an inner
 # apostrophe followed by 2+ letters ("Ma'ruf", "O'Brien" but "Biden" + "'s"), or a single other
 # non-space character (punctuation is kept: it marks sentence and name ends).
-_WORD = r"[\p{L}\p{N}\p{M}]+(?:[-.&][\p{L}\p{N}\p{M}]+|['’][\p{L}\p{N}\p{M}]{2,})*"
-TOKEN_RE = regex.compile(_WORD + r"\.?(?<=\b[\p{Lu}]\.)|" + _WORD + r"|\S")
+# Standard-library ``re`` (Unicode-aware ``[^\W_]``) is ~2x faster than ``regex`` here, and this runs
+# on every article. Abbreviations with dots come first so that "A.S." keeps its final dot.
+_WORD = r"[^\W_]+(?:[-.&][^\W_]+|['’][^\W_]{2,})*"
+TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|" + _WORD + r"|\S")
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """Split ``text`` into ``(token, start, end)`` triples with character offsets into ``text``."""
-    return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+    tokens, starts, ends = tokenize_columns(text)
+    return list(zip(tokens, starts, ends, strict=True))
+
+
+def tokenize_columns(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Tokens, start offsets and end offsets of ``text`` as three parallel lists (the fast path)."""
+    tokens: list[str] = TOKEN_RE.findall(text)
+    starts: list[int] = []
+    ends: list[int] = []
+    find = text.find
+    pos = 0
+    for tok in tokens:
+        pos = find(tok, pos)
+        starts.append(pos)
+        pos += len(tok)
+        ends.append(pos)
+    return tokens, starts, ends
 
 
 @lru_cache(maxsize=65536)
