@@ -59,7 +59,7 @@ async def validate_webhook_url(url: str, allow_private: bool) -> str:
             )
         except (OSError, TimeoutError) as exc:
             raise _invalid(f"webhook host {host!r} does not resolve", "unresolvable") from exc
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     for address in addresses:
         if _refused(address):
             raise _invalid(
