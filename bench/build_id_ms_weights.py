@@ -1,16 +1,24 @@
 """Build the Indonesian-vs-Malay word weights shipped in ``warta/data/id_ms_weights.tsv``.
 
-Trains a smoothed word-unigram naive Bayes (log-likelihood ratios, Malay positive) on the WikiANN
-**training** splits for ``id`` and ``ms`` (``../shared/data/training/ner/wikiann_rahimi``). Tokens
-inside entity spans are ignored: names say nothing about the language they are written in. The last
-10% of each file is held out and the accuracy printed, so the weights are never tuned on the dev set
-(``langid/``) that the quality benchmark measures.
+Trains a smoothed word-unigram naive Bayes (log-likelihood ratios, Malay positive) on two
+**training** splits:
+
+* WikiANN ``id`` / ``ms`` (``../shared/data/training/ner/wikiann_rahimi``), tokens inside entity
+  spans ignored (names say nothing about the language they are written in);
+* SIB-200 (Flores) ``ind_Latn`` / ``zsm_Latn`` train splits: the *same* sentences translated into
+  both languages, so their counts carry language differences without topical bias (Wikipedia
+  fragments are skewed: Malay WikiANN is full of football "musim" seasons). They are counted
+  a word's Wikipedia weight is kept only where the parallel data agrees on its direction.
+
+The last 10% of each source is held out and the accuracy printed, so the weights are never tuned on
+the dev set (``langid/``) that the quality benchmark measures.
 
 Run: ``uv run python bench/build_id_ms_weights.py``.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
 import sys
 from collections import Counter
@@ -20,13 +28,17 @@ import regex
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "training" / "ner" / "wikiann_rahimi"
+SIB = REPO.parent / "shared" / "data" / "topics" / "sib200"
 OUT = REPO / "libs" / "warta" / "src" / "warta" / "data" / "id_ms_weights.tsv"
+# Sastrawi's Indonesian root words (MIT): recognises Indonesian/Malay headlines lingua misreads.
+ROOTS_IN = REPO.parent / "shared" / "data" / "lexicon" / "id" / "sastrawi" / "kata-dasar.txt"
+ROOTS_OUT = OUT.with_name("id_roots.txt.gz")
 WORD = regex.compile(r"^\p{L}[\p{L}\-']*$")
 MIN_COUNT = 10
 MAX_WEIGHT = 2.0
 # Shrink weights of rarely seen words: Wikipedia fragments are topically skewed, so a word seen a
 # dozen times mostly in one language is weak evidence.
-SHRINK = 30
+SHRINK = 10
 
 
 def read_sentences(path: Path) -> list[list[str]]:
@@ -47,6 +59,30 @@ def read_sentences(path: Path) -> list[list[str]]:
     return sentences
 
 
+def read_sib(lang_dir: str) -> list[list[str]]:
+    """SIB-200 train sentences as lower-cased word tokens (``index_id<TAB>category<TAB>text``)."""
+    rows = (SIB / lang_dir / "train.tsv").read_text(encoding="utf-8").split("\n")[1:]
+    return [
+        [w.lower() for w in regex.findall(r"\p{L}[\p{L}\-']*", r.split("\t", 2)[2])]
+        for r in rows
+        if r.count("\t") >= 2
+    ]
+
+
+def log_ratios(counts: dict[str, Counter[str]], min_count: int = MIN_COUNT) -> dict[str, float]:
+    """Smoothed log P(w|ms)/P(w|id), shrunk towards 0 for rarely seen words."""
+    totals = {lang: sum(c.values()) for lang, c in counts.items()}
+    vocab = {w for c in counts.values() for w in c if counts["id"][w] + counts["ms"][w] >= min_count}
+    v = max(1, len(vocab))
+    out: dict[str, float] = {}
+    for w in vocab:
+        seen = counts["id"][w] + counts["ms"][w]
+        p_ms = (counts["ms"][w] + 1) / (totals["ms"] + v)
+        p_id = (counts["id"][w] + 1) / (totals["id"] + v)
+        out[w] = math.log(p_ms / p_id) * seen / (seen + SHRINK)
+    return out
+
+
 def main() -> int:
     if not DATA.is_dir():
         print(f"training data not found at {DATA}", file=sys.stderr)
@@ -56,27 +92,38 @@ def main() -> int:
     for lang, sents in corpora.items():
         cut = int(len(sents) * 0.9)
         train[lang], held[lang] = sents[:cut], sents[cut:]
-    counts = {lang: Counter(w for s in sents for w in s) for lang, sents in train.items()}
-    totals = {lang: sum(c.values()) for lang, c in counts.items()}
-    vocab = {
-        w for c in counts.values() for w, n in c.items() if counts["id"][w] + counts["ms"][w] >= MIN_COUNT
-    }
-    v = len(vocab)
+    wiki = {lang: Counter(w for s in sents for w in s) for lang, sents in train.items()}
+    parallel: dict[str, Counter[str]] = {"id": Counter(), "ms": Counter()}
+    if SIB.is_dir():
+        for lang, sib_dir in (("id", "ind_Latn"), ("ms", "zsm_Latn")):
+            sents = read_sib(sib_dir)
+            cut = int(len(sents) * 0.9)
+            held[f"{lang} (sib)"] = sents[cut:]
+            parallel[lang] = Counter(w for s in sents[:cut] for w in s)
+    wiki_lr = log_ratios(wiki)
+    parallel_lr = log_ratios(parallel, min_count=2)
     weights: dict[str, float] = {}
-    for w in vocab:
-        p_ms = (counts["ms"][w] + 1) / (totals["ms"] + v)
-        p_id = (counts["id"][w] + 1) / (totals["id"] + v)
-        seen = counts["id"][w] + counts["ms"][w]
-        lr = math.log(p_ms / p_id) * seen / (seen + SHRINK)
+    for w, lr in wiki_lr.items():
+        p = parallel_lr.get(w)
+        if p is None:
+            # Not seen in the parallel data: Wikipedia's topical skew is all we know, trust it less.
+            lr *= 0.5
+        elif (p > 0) != (lr > 0):
+            continue  # the sources disagree: the Wikipedia difference is topical, not linguistic
+        else:
+            lr = p if abs(p) < abs(lr) else lr
         if abs(lr) >= 0.5:  # near-neutral words only add noise and bytes
             weights[w] = max(-MAX_WEIGHT, min(MAX_WEIGHT, lr))
+    for w, p in parallel_lr.items():
+        if w not in wiki_lr and abs(p) >= 1.0:
+            weights[w] = max(-MAX_WEIGHT, min(MAX_WEIGHT, p))
 
     def score(words: list[str]) -> float:
         return sum(weights.get(w, 0.0) for w in words)
 
     for lang, sents in held.items():
         decided = [s for s in sents if any(w in weights for w in s)]
-        right = sum((score(s) > 0) == (lang == "ms") for s in decided)
+        right = sum((score(s) > 0) == lang.startswith("ms") for s in decided)
         print(
             f"held-out {lang}: {right}/{len(decided)} = {right / max(1, len(decided)):.3f} (of {len(sents)} sentences)"
         )
@@ -88,6 +135,12 @@ def main() -> int:
         for w in sorted(weights):
             fh.write(f"{w}\t{weights[w]:.3f}\n")
     print(f"wrote {len(weights)} weights to {OUT} ({OUT.stat().st_size // 1024} KiB)")
+    if ROOTS_IN.exists():
+        roots = sorted({w.strip().lower() for w in ROOTS_IN.read_text(encoding="utf-8").split() if w.strip()})
+        header = "# Sastrawi kata-dasar (https://github.com/sastrawi/sastrawi, MIT licence)\n"
+        # mtime=0: rebuilding from the same list gives byte-identical output.
+        ROOTS_OUT.write_bytes(gzip.compress((header + "\n".join(roots) + "\n").encode("utf-8"), mtime=0))
+        print(f"wrote {len(roots)} root words to {ROOTS_OUT} ({ROOTS_OUT.stat().st_size // 1024} KiB)")
     return 0
 
 

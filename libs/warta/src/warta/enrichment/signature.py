@@ -21,10 +21,12 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+import regex
 
-from warta.analysis.analyzer import fold, stopwords, term, tokenize
+from warta.analysis.analyzer import analyze_with_offsets, fold, normalize_lang, stopwords
 
 UNIGRAM_SKETCH = 96
 SHINGLE_SKETCH = 32
@@ -44,29 +46,73 @@ SAME_STORY_THRESHOLD = 0.1
 DUPLICATE_THRESHOLD = 0.6
 
 
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+_BREAK = regex.compile(r"[.!?\n:;“”\"()\[\]|–—]")
+
+
+@dataclass
+class AnalysedText:
+    """One tokenisation of an article shared by terms, keywords and signature (analysing the text
+    once is what keeps enrichment within its per-article time budget).
+
+    ``terms`` is exactly :func:`warta.analysis.analyzer.analyze` of ``text``; ``sentence_start[i]``
+    tells whether token ``i`` starts a sentence (capitalisation there says nothing about names).
+    """
+
+    text: str
+    lang: str | None
+    tokens: list[str]
+    terms: list[str]
+    folded: list[str]
+    sentence_start: list[bool]
+
+    @classmethod
+    def of(cls, text: str, lang: str | None) -> AnalysedText:
+        code = normalize_lang(lang)
+        tokens: list[str] = []
+        terms: list[str] = []
+        starts: list[bool] = []
+        previous_end = 0
+        search_break = _BREAK.search
+        for stem, start, end in analyze_with_offsets(text, code):
+            starts.append(previous_end == 0 or search_break(text, previous_end, start) is not None)
+            previous_end = end
+            tokens.append(text[start:end])
+            terms.append(stem)
+        return cls(text, code, tokens, terms, [fold(t) for t in tokens], starts)
+
+
 def content_terms(text: str, lang: str | None = None) -> list[str]:
     """Analysed terms of ``text`` without stop words, one-letter tokens and short numbers.
 
-    Each term is marked with a leading ``^`` when the token was capitalised in mid-sentence
-    position (a likely name); callers strip it where it does not matter.
+    Scripts written without spaces (CJK, Thai), which the analyser splits per character, give
+    character bigrams instead. Each term is marked with a leading ``^`` when the token was
+    capitalised in mid-sentence position (a likely name); callers strip it where it does not matter.
     """
-    stops = stopwords(lang)
+    return content_terms_of(AnalysedText.of(text, lang))
+
+
+def content_terms_of(analysed: AnalysedText) -> list[str]:
+    """:func:`content_terms` of an already analysed text."""
+    stops = stopwords(analysed.lang)
     out: list[str] = []
-    previous_end = -1
-    sentence_start = True
-    for token, start, end in tokenize(text):
-        gap = text[previous_end:start] if previous_end >= 0 else ""
-        if previous_end >= 0:
-            sentence_start = any(ch in '.!?\n:“"' for ch in gap)
-        previous_end = end
-        folded = fold(token)
-        if len(folded) < 2 or folded in stops:
+    tokens = analysed.tokens
+    previous_cjk = ""
+    for i, folded in enumerate(analysed.folded):
+        token = tokens[i]
+        if len(token) == 1 and _CJK.match(token):
+            if previous_cjk:
+                out.append(previous_cjk + token)
+            previous_cjk = token
             continue
-        if folded.isdigit() and len(folded) < 4:
+        previous_cjk = ""
+        if len(folded) < 2 or folded in stops or (len(folded) < 4 and folded.isdigit()):
             continue
-        stem = term(token, lang)
-        name_like = token[0].isupper() and (not sentence_start or token.isupper())
-        out.append("^" + stem if name_like else stem)
+        stem = analysed.terms[i]
+        if token[0].isupper() and (not analysed.sentence_start[i] or token.isupper()):
+            out.append("^" + stem)
+        else:
+            out.append(stem)
     return out
 
 
@@ -122,7 +168,7 @@ def signature_from_terms(terms: list[str]) -> list[int]:
             _bottom_k(set(_key_terms(terms, KEY_TERMS)), KEY_TERMS),  # all of them: exact set
         ]
     )
-    return [int(v) for v in sig]
+    return [int(v) for v in sig.tolist()]
 
 
 def signature(text: str, lang: str | None = None) -> list[int]:

@@ -1,0 +1,128 @@
+"""Keywords: the few words and names a reader would tag the article with.
+
+Unsupervised and per article (no corpus statistics at run time). Candidates are
+
+* content words — analyser-folded, stop words of the article's language removed — grouped by stem;
+* names: the article's entities when the caller has them (the pipeline passes its extracted
+  entities, so "Jens Stoltenberg" is one keyword and "Pemimpin" is not part of it), otherwise runs
+  of 2–4 capitalised words.
+
+A candidate scores by frequency, doubled in the title, boosted for names and for early mentions.
+Each keyword is shown in its most frequent mid-sentence surface form — lower case for ordinary
+words, as written for names and acronyms — and words inside a chosen name are not repeated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from warta.analysis.analyzer import fold, stopwords, term
+from warta.enrichment.signature import AnalysedText
+from warta.events import Entity
+
+TITLE_BOOST = 2.0
+NAME_BOOST = 1.5
+LEAD_BONUS = 0.5
+MIN_LENGTH = 3
+
+
+def extract_keywords(
+    title: str | None, text: str, lang: str | None, k: int = 10, entities: Sequence[Entity] | None = None
+) -> list[str]:
+    """Up to ``k`` keywords of the article, best first, one per stem or name.
+
+    ``lang`` (ISO 639-1, or None/"und") selects stop words and stemming. ``entities``, when given,
+    supply the names (their canonical forms, weighted by count). Never raises on any string input;
+    returns ``[]`` when nothing qualifies.
+    """
+    title_part = AnalysedText.of(title, lang) if title else None
+    return keywords_of(title_part, AnalysedText.of(text, lang), k, entities)
+
+
+def keywords_of(
+    title: AnalysedText | None, body: AnalysedText, k: int = 10, entities: Sequence[Entity] | None = None
+) -> list[str]:
+    """:func:`extract_keywords` over already analysed title and body."""
+    if k <= 0:
+        return []
+    stops = stopwords(body.lang)
+    scores: Counter[str] = Counter()
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    first_seen: dict[str, int] = {}
+    names: dict[str, set[str]] = {}  # name key -> stems of its words
+    position = 0
+    for part, in_title in ((title, True), (body, False)):
+        if part is None:
+            continue
+        total = max(1, len(part.tokens))
+        runs: list[list[int]] = [[]]
+        for i, folded in enumerate(part.folded):
+            position += 1
+            token = part.tokens[i]
+            capitalised = token[:1].isupper() and folded not in stops and not folded.isdigit()
+            if entities is None:
+                if capitalised and not (part.sentence_start[i] and runs[-1]):
+                    runs[-1].append(i)
+                elif capitalised:
+                    runs.append([i])
+                else:
+                    runs.append([])
+            if len(folded) < MIN_LENGTH or folded in stops or folded.isdigit():
+                continue
+            key = part.terms[i]
+            weight = TITLE_BOOST if in_title else 1.0 + LEAD_BONUS * max(0.0, 1.0 - i / total)
+            scores[key] += weight
+            first_seen.setdefault(key, position)
+            if token.isupper() and len(token) > 1:
+                surfaces[key][token] += 2  # acronyms keep their case
+            elif part.sentence_start[i]:
+                surfaces[key][token.lower()] += 0  # known, but no vote on case
+            else:
+                surfaces[key][token] += 1
+        for run in runs:
+            if 2 <= len(run) <= 4:
+                key = " ".join(part.folded[j] for j in run)
+                scores[key] += TITLE_BOOST if in_title else 1.0
+                surfaces[key][" ".join(part.tokens[j] for j in run)] += 1
+                first_seen.setdefault(key, position)
+                names[key] = {part.terms[j] for j in run}
+    if entities:
+        folded_text = " ".join(body.folded)
+        if title is not None:
+            folded_text += " " + " ".join(title.folded)
+        for ent in entities:
+            key = "entity:" + fold(ent.canonical)
+            # Show the name as the article writes it ("NATO", "Ukraina"), unless the canonical
+            # form itself occurs in the text ("Jens Stoltenberg" over a first mention "Stoltenberg").
+            canonical_words = " ".join(fold(w) for w in ent.canonical.split())
+            shown = ent.canonical if canonical_words and canonical_words in folded_text else ent.text
+            scores[key] += ent.count
+            surfaces[key][shown] += 1
+            first_seen.setdefault(key, min((s for s, _ in ent.offsets), default=position))
+            words = ent.canonical.split() + ent.text.split()
+            names[key] = {term(w, body.lang) for w in words}
+    for key in names:
+        scores[key] *= NAME_BOOST
+    ranked = sorted(scores, key=lambda key: (-scores[key], first_seen.get(key, 0)))
+    chosen: list[tuple[str, str]] = []  # (key, surface)
+    covered: set[str] = set()
+    for key in ranked:
+        if key in covered:
+            continue
+        parts = names.get(key)
+        if parts is not None:
+            if parts <= covered:
+                continue
+            # A name replaces the single words it is made of that were ranked above it.
+            chosen = [(c, s) for c, s in chosen if c not in parts]
+            covered |= parts
+        surface_counts = surfaces[key]
+        surface = surface_counts.most_common(1)[0][0] if surface_counts else key
+        if any(surface == s for _, s in chosen):
+            continue
+        chosen.append((key, surface))
+        covered.add(key)
+        if len(chosen) >= k:
+            break
+    return [surface for _, surface in chosen]

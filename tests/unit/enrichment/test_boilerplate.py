@@ -1,0 +1,117 @@
+"""Boilerplate removal on the seeds and in other languages; title splitting for .txt inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warta.enrichment.boilerplate import clean_text, is_boilerplate_line, split_title
+
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
+EGINDO = (SEEDS / "000_b7ca16f26af62a2d.txt").read_text(encoding="utf-8")
+ANTARA = (SEEDS / "001_d5006e6d1023d86e.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("raw", [EGINDO, ANTARA], ids=["egindo", "antara"])
+def test_seed_boilerplate_lines_are_removed(raw: str) -> None:
+    cleaned = clean_text(raw)
+    for marker in ("Baca Juga", "Baca juga", "Sumber", "Bagikan", "Scroll to Top"):
+        assert marker not in cleaned
+
+
+def test_repeated_caption_is_kept_once() -> None:
+    cleaned = clean_text(EGINDO)
+    assert cleaned.count("Pemimpin NATO Jens Stoltenberg") == 1
+
+
+@pytest.mark.parametrize("raw", [EGINDO, ANTARA], ids=["egindo", "antara"])
+def test_article_paragraphs_survive_and_stay_separated(raw: str) -> None:
+    cleaned = clean_text(raw)
+    assert "Stoltenberg" in cleaned
+    assert "\n\n\n" not in cleaned
+    # every kept paragraph of the original is still there, word for word
+    assert "Prancis dan Jerman" in cleaned or "Menteri NATO juga akan berbicara" in cleaned
+    assert cleaned == cleaned.strip()
+    assert len(cleaned.split("\n\n")) >= 10
+
+
+def test_file_ending_without_newline_still_loses_scroll_to_top() -> None:
+    assert EGINDO.endswith("Scroll to Top")
+    assert not clean_text(EGINDO).endswith("Scroll to Top")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Baca Juga :  Fosun Pertimbangkan Jual Produsen Obat India Gland Pharma",
+        "Baca juga: Para dubes untuk NATO gelar pertemuan darurat",
+        "Sumber : CNA/SL",
+        "Sumber: Reuters",
+        "Bagikan :",
+        "Scroll to Top",
+        "Read more: Why rates are rising",
+        "Related: Five things to know",
+        "Share this",
+        "Lihat juga: Video terbaru",
+        "Simak juga video berikut ini",
+        "ADVERTISEMENT",
+        "Advertisement",
+        "Leer más: El Gobierno aprueba",
+        "Lire aussi : La réforme des retraites",
+        "Lesen Sie auch: Die Rentenreform",
+        "Leia também: O governo aprova",
+        "Leggi anche: Il governo approva",
+        "Czytaj też: Rząd przyjął",
+        "Читайте также: Правительство одобрило",
+        "Dapatkan update berita pilihan setiap hari di Google News",
+    ],
+)
+def test_boilerplate_lines_in_many_languages_are_recognised(line: str) -> None:
+    assert is_boilerplate_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related to the case, police said two men had been arrested.",
+        "Sumber daya alam Indonesia harus dijaga bersama oleh pemerintah dan rakyat.",
+        "Share prices fell sharply on Monday after the announcement.",
+        "Bucharest (ANTARA) - Pemimpin NATO Jens Stoltenberg akan menyeru para negara anggota.",
+        "Watch the full interview on Sunday evening.",
+    ],
+)
+def test_ordinary_sentences_that_start_like_boilerplate_are_kept(line: str) -> None:
+    assert not is_boilerplate_line(line)
+    assert clean_text(line) == line
+
+
+def test_language_hint_limits_patterns_to_that_language_and_english() -> None:
+    assert is_boilerplate_line("Lesen Sie auch: Die Rentenreform", lang_hint="de")
+    assert not is_boilerplate_line("Lesen Sie auch: Die Rentenreform", lang_hint="id")
+    assert is_boilerplate_line("Read more: the story", lang_hint="id")
+
+
+def test_clean_text_handles_crlf_and_empty_input() -> None:
+    assert clean_text("") == ""
+    assert clean_text("Baca juga: x\r\n\r\nBagikan :") == ""
+    assert clean_text("Satu.\r\nDua.\r\n\r\n\r\nTiga.") == "Satu.\nDua.\n\nTiga."
+
+
+def test_title_is_split_from_a_txt_article_when_it_looks_like_a_headline() -> None:
+    title, body = split_title(EGINDO)
+    assert title == "Para Menlu NATO Bahas Bantuan Musim Dingin Untuk Kyiv"
+    assert body.startswith("Pemimpin NATO Jens Stoltenberg")
+
+
+def test_first_sentence_ending_with_a_period_is_not_a_title() -> None:
+    title, body = split_title(ANTARA)
+    assert title is None
+    assert body == ANTARA
+
+
+def test_first_line_without_blank_line_after_it_is_not_a_title() -> None:
+    assert split_title("Short line\nnext line of the same paragraph") == (
+        None,
+        "Short line\nnext line of the same paragraph",
+    )

@@ -1,0 +1,84 @@
+"""Language identification: seeds are Indonesian, Indonesian vs Malay, headlines, hints, und."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from warta.enrichment.boilerplate import clean_text, split_title
+from warta.enrichment.language import detect_language, id_ms_score, language_sample, normalise_hint
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+PAIR = json.loads((FIXTURES / "enrichment" / "id_ms_pair.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
+def test_seed_articles_are_indonesian_not_malay(path: Path) -> None:
+    title, body = split_title(path.read_text(encoding="utf-8"))
+    lang = detect_language(clean_text(body), title=title)
+    assert lang.code == "id"
+    assert lang.confidence > 0.5
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
+def test_raw_seed_with_boilerplate_is_still_indonesian(path: Path) -> None:
+    assert detect_language(path.read_text(encoding="utf-8")).code == "id"
+
+
+def test_indonesian_and_malay_versions_of_one_paragraph_are_told_apart() -> None:
+    assert detect_language(PAIR["id"]).code == "id"
+    assert detect_language(PAIR["ms"]).code == "ms"
+
+
+def test_id_ms_discriminator_points_the_right_way_on_contrastive_words() -> None:
+    assert id_ms_score("kerana kerajaan boleh memberi wang") > 0
+    assert id_ms_score("karena pemerintah bisa memberi uang") < 0
+    assert id_ms_score("") == 0
+
+
+@pytest.mark.parametrize(
+    ("headline", "expected"),
+    [
+        ("Para Menlu NATO Bahas Bantuan Musim Dingin Untuk Kyiv", "id"),
+        ("Bundesregierung beschließt neues Gesetz zur Rente", "de"),
+        ("Le gouvernement annonce une nouvelle réforme des retraites", "fr"),
+        ("El Gobierno aprueba los presupuestos generales del Estado", "es"),
+        ("Правительство одобрило новый бюджет", "ru"),
+        ("政府批准了新的预算", "zh"),
+    ],
+)
+def test_headlines_are_detected(headline: str, expected: str) -> None:
+    assert detect_language(headline).code == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12345 67", "!!! ??? ...", "😀😀😀"])
+def test_text_without_letters_is_undetermined(text: str) -> None:
+    lang = detect_language(text)
+    assert lang.code == "und"
+    assert lang.confidence == 0.0
+
+
+def test_declared_language_breaks_an_id_ms_tie() -> None:
+    neutral = "Harga minyak dunia naik tajam minggu ini."
+    assert detect_language(neutral, hint="ms").code == "ms"
+    assert detect_language(neutral, hint="id-ID").code == "id"
+
+
+def test_hints_are_normalised_to_iso_639_1() -> None:
+    assert normalise_hint("id-ID") == "id"
+    assert normalise_hint("in") == "id"
+    assert normalise_hint("ms_MY") == "ms"
+    assert normalise_hint("EN") == "en"
+    assert normalise_hint("zzz-invalid") is None
+    assert normalise_hint(None) is None
+
+
+def test_language_sample_is_bounded_and_skips_short_caption_lines() -> None:
+    text = "Foto: Reuters\n\n" + "Kalimat yang cukup panjang untuk menjadi bagian dari sampel bahasa. " * 40
+    sample = language_sample(text, title="Judul Berita")
+    assert sample.startswith("Judul Berita")
+    assert "Foto" not in sample
+    assert len(sample) <= 200

@@ -1,0 +1,81 @@
+"""Story signatures: a rewrite of the same story is the same story, an unrelated article is not,
+and only near-exact copies are duplicates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warta.enrichment import signature as sig
+from warta.enrichment.boilerplate import clean_text, split_title
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def _article(path: Path) -> str:
+    title, body = split_title(path.read_text(encoding="utf-8"))
+    return f"{title or ''}\n\n{clean_text(body)}"
+
+
+EGINDO = _article(FIXTURES / "seeds" / "000_b7ca16f26af62a2d.txt")
+ANTARA = _article(FIXTURES / "seeds" / "001_d5006e6d1023d86e.txt")
+UNRELATED = _article(FIXTURES / "enrichment" / "unrelated_id.txt")
+
+
+def test_signature_has_fixed_size_and_is_deterministic() -> None:
+    a = sig.signature(EGINDO, "id")
+    assert len(a) == sig.SIGNATURE_SIZE
+    assert a == sig.signature(EGINDO, "id")
+    assert all(isinstance(v, int) and 0 <= v < 2**31 for v in a)
+
+
+def test_seed_rewrites_from_two_outlets_are_the_same_story_but_not_duplicates() -> None:
+    a, b = sig.signature(EGINDO, "id"), sig.signature(ANTARA, "id")
+    assert sig.same_story(a, b)
+    assert not sig.is_duplicate(a, b)
+
+
+def test_unrelated_article_is_not_the_same_story() -> None:
+    unrelated = sig.signature(UNRELATED, "id")
+    for seed in (EGINDO, ANTARA):
+        s = sig.signature(seed, "id")
+        assert not sig.same_story(s, unrelated)
+        assert sig.similarity(s, unrelated) < sig.similarity(
+            sig.signature(EGINDO, "id"), sig.signature(ANTARA, "id")
+        )
+
+
+def test_light_edit_of_an_article_is_a_duplicate() -> None:
+    paragraphs = ANTARA.split("\n\n")
+    edited = "\n\n".join(paragraphs[:-1]).replace("Selasa", "Selasa malam") + "\n\nEditor: Redaksi"
+    a, b = sig.signature(ANTARA, "id"), sig.signature(edited, "id")
+    assert sig.is_duplicate(a, b)
+    assert sig.same_story(a, b)
+
+
+def test_spelling_and_inflection_differences_do_not_matter() -> None:
+    a = sig.signature("Presiden Ukraina memperingatkan warga tentang serangan Rusia", "id")
+    b = sig.signature("presiden ukraina MEMPERINGATKAN warganya tentang serangan-serangan rusia", "id")
+    assert sig.similarity(a, b) > 0.5
+
+
+def test_empty_signature_matches_nothing() -> None:
+    empty = sig.signature("", "id")
+    assert len(empty) == sig.SIGNATURE_SIZE
+    assert sig.similarity(empty, empty) == 0.0
+    assert not sig.same_story(empty, sig.signature(EGINDO, "id"))
+
+
+def test_signatures_of_different_layouts_do_not_compare() -> None:
+    a = sig.signature(EGINDO, "id")
+    assert sig.similarity(a, a[:64]) == 0.0
+    assert not sig.is_duplicate(a, a[:64])
+
+
+def test_story_key_terms_are_about_the_story() -> None:
+    keys = sig.story_key_terms(EGINDO, "id", k=10)
+    assert {"nato", "ukraina", "stoltenberg"} <= set(keys)
+
+
+def test_chinese_text_gets_character_bigrams() -> None:
+    terms = sig.content_terms("北约外长会议", "zh")
+    assert "北约" in terms and "会议" in terms
