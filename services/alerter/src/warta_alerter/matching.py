@@ -9,6 +9,10 @@ analysed term of their anchors, per article language, and only those whose ancho
 the article (plus the few with no anchor, e.g. ``lang:id`` or ``NOT x``) are evaluated in full.
 The prefilter is conservative: it may let through a subscription that then does not match, never
 the other way round.
+
+The article is also analysed for matching (term positions, filter keys) once per article rather
+than once per candidate subscription, through :class:`PreparedArticle`; a unit test checks that
+this gives exactly what the public ``match_article`` gives.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from datetime import timedelta
 
 from warta.analysis.analyzer import terms_for_language
 from warta.analysis.query import And, FieldFilter, Not, Or, Query, Terms, filters_match, match_article
-from warta.events import ArticleIndexed
+from warta.events import ArticleIndexed, SubscriptionFilters
 from warta_alerter.subscriptions import ActiveSubscription, SubscriptionRegistry
 
 
@@ -44,6 +48,41 @@ def anchors(query: Query) -> list[tuple[str, ...]] | None:
     if isinstance(query, Not | FieldFilter):
         return None
     return None
+
+
+try:  # per-article preparation shared by all subscriptions (see PreparedArticle)
+    from warta.analysis.query import _eval as _eval_query
+    from warta.analysis.query import _prepare as _prepare_article
+except ImportError:  # pragma: no cover - the analysis module changed shape: use the public calls
+    _eval_query = _prepare_article = None
+
+
+class PreparedArticle:
+    """An article with its matching structures built once.
+
+    ``match(query)`` returns what ``warta.analysis.query.match_article(query, article)`` returns.
+    It reuses the query module's own evaluator (``_prepare``/``_eval``) so the rule stays one
+    rule; if those ever disappear it falls back to the public function.
+    """
+
+    def __init__(self, article: ArticleIndexed) -> None:
+        self.article = article
+        self._doc = _prepare_article(article) if _prepare_article is not None else None
+
+    def match(self, query: Query) -> list[str] | None:
+        doc = self._doc
+        if doc is None or _eval_query is None:
+            return match_article(query, self.article)
+        doc.matched = []
+        if not _eval_query(query, doc, True):
+            return None
+        return list(dict.fromkeys(doc.matched))
+
+    def passes(self, filters: SubscriptionFilters) -> bool:
+        """``filters_match``, skipping the key computation when there is no filter at all."""
+        if not (filters.languages or filters.topics or filters.entities or filters.sources):
+            return True
+        return filters_match(filters, self.article)
 
 
 @dataclass(frozen=True)
@@ -107,6 +146,7 @@ class SubscriptionMatcher:
     def match(self, article: ArticleIndexed) -> list[Match]:
         """Every active subscription whose filters and query match ``article``."""
         out: list[Match] = []
+        prepared: PreparedArticle | None = None
         for sub_id in self.candidates(article):
             sub = self.registry.get(sub_id)
             if sub is None:
@@ -114,9 +154,11 @@ class SubscriptionMatcher:
             if self.backfill is not None and article.indexed_at < sub.subscription.created_at - self.backfill:
                 continue
             self.evaluated += 1
-            if not filters_match(sub.subscription.filters, article):
+            if prepared is None:
+                prepared = PreparedArticle(article)
+            if not prepared.passes(sub.subscription.filters):
                 continue
-            words = match_article(sub.query, article)
+            words = prepared.match(sub.query)
             if words is not None:
                 out.append(Match(sub, words))
         return out
