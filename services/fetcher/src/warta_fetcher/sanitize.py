@@ -66,7 +66,11 @@ def html_to_text(html: str) -> str:
         return _squeeze(re.sub(r"<[^>]*>", " ", html))
     parts: list[str] = []
     for node in root.iter():
-        tag = node.tag if isinstance(node.tag, str) else ""
+        if not isinstance(node.tag, str):  # comments and processing instructions: only their tail is text
+            if node.tail:
+                parts.append(node.tail)
+            continue
+        tag = node.tag
         if tag in ("script", "style", "noscript", "template"):
             if node.tail:
                 parts.append(node.tail)
