@@ -73,6 +73,7 @@ _HAND_MARKERS: dict[str, float] = {
 # unambiguous function words override that guess. Words shared with other common languages
 # ("para", "di", "in", "is", "at") are deliberately absent.
 SHORT_TEXT = 120
+EVIDENCE_CHARS = 3000  # ~450 words decide id vs ms as well as a whole article does
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "id/ms": frozenset(
         _words(
@@ -208,7 +209,7 @@ class LanguageDetector:
         if family == "en" and top != "en":
             return Language(code="en", confidence=round(max(0.5, conf_of.get("en", 0.0)), 4))
         if family == "id/ms":
-            evidence = id_ms_score(full)
+            evidence = id_ms_score(full[:EVIDENCE_CHARS])
             family_conf = max(top_conf, conf_of.get("id", 0.0) + conf_of.get("ms", 0.0))
             if top not in ("id", "ms"):
                 family_conf = max(0.5, family_conf)  # decided by the function words, not lingua

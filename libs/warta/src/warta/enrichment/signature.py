@@ -56,7 +56,8 @@ class AnalysedText:
     once is what keeps enrichment within its per-article time budget).
 
     ``terms`` is exactly :func:`warta.analysis.analyzer.analyze` of ``text``; ``sentence_start[i]``
-    tells whether token ``i`` starts a sentence (capitalisation there says nothing about names).
+    tells whether capitalised token ``i`` starts a sentence (capitalisation there says nothing
+    about names); it is False for every token that is not capitalised.
     """
 
     text: str
@@ -69,17 +70,19 @@ class AnalysedText:
     @classmethod
     def of(cls, text: str, lang: str | None) -> AnalysedText:
         code = normalize_lang(lang)
-        tokens: list[str] = []
-        terms: list[str] = []
+        analysed = analyze_with_offsets(text, code)
+        tokens = [text[start:end] for _, start, end in analysed]
         starts: list[bool] = []
         previous_end = 0
         search_break = _BREAK.search
-        for stem, start, end in analyze_with_offsets(text, code):
-            starts.append(previous_end == 0 or search_break(text, previous_end, start) is not None)
+        for (_, start, end), token in zip(analysed, tokens, strict=True):
+            # Only a capitalised token needs to know: elsewhere case carries no name signal.
+            starts.append(
+                token[0].isupper()
+                and (previous_end == 0 or search_break(text, previous_end, start) is not None)
+            )
             previous_end = end
-            tokens.append(text[start:end])
-            terms.append(stem)
-        return cls(text, code, tokens, terms, [fold(t) for t in tokens], starts)
+        return cls(text, code, tokens, [t for t, _, _ in analysed], [fold(t) for t in tokens], starts)
 
 
 def content_terms(text: str, lang: str | None = None) -> list[str]:
