@@ -38,8 +38,8 @@ MAX_TOPICS = 3
 # A second-level topic needs this many label matches under its parent before we trust it.
 MIN_SECOND_LEVEL_HITS = 2
 # Long articles add nothing past their first few thousand characters for topic, only cost.
-MAX_BODY_CHARS = 3000
-TITLE_WEIGHT = 2
+MAX_BODY_CHARS = 4000
+TITLE_WEIGHT = 1
 SHORT_TEXT_FEATURES = 25
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
