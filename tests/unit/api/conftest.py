@@ -137,6 +137,7 @@ MakeHarness = Callable[..., Awaitable[Harness]]
 @pytest.fixture
 async def make_harness() -> AsyncIterator[MakeHarness]:
     clients: list[httpx.AsyncClient] = []
+    apps = []
 
     async def make(**overrides: Any) -> Harness:
         settings = Settings(
@@ -147,11 +148,14 @@ async def make_harness() -> AsyncIterator[MakeHarness]:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         client = httpx.AsyncClient(transport=transport, base_url="http://api.test")
         clients.append(client)
+        apps.append(app)
         return Harness(client, es, publisher)
 
     yield make
     for client in clients:
         await client.aclose()
+    for app in apps:  # ASGITransport runs no lifespan: stop the alert hub a test may have started
+        await app.state.alert_hub.close()
 
 
 @pytest.fixture
