@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from warta.analysis.analyzer import analyze
+from warta.analysis.query import match_article, parse_query
 from warta.elastic import IndexNames, article_document, ensure_indices, make_es
 from warta.events import ArticleIndexed, Entity, Language, SourceRef, Topic
 from warta.ids import content_hash
@@ -304,3 +305,25 @@ async def test_search_before_any_index_exists_is_empty_not_an_error(stack, test_
         resp = await c.get("/v1/search", params={"q": "x"}, headers={"Authorization": "Bearer k"})
     await app.state.es.close()
     assert resp.status_code == 200 and resp.json()["results"] == []
+
+
+AGREEMENT_QUERIES = [
+    "Stoltenberg",
+    '"Jens Stoltenberg"',
+    "NATO AND NOT Russia",
+    "(Zelensky OR floods) -Kyiv",
+    "mendukung",
+    "memoir OR banjir OR warns",
+    'entity:"Jens Stoltenberg" lang:en',
+    "source:kompas.com OR topic:politics",
+    "Jakarta -lang:en",
+]
+
+
+@pytest.mark.parametrize("q", AGREEMENT_QUERIES)
+async def test_search_finds_exactly_what_the_alert_matcher_matches(client, q) -> None:
+    """ARCHITECTURE §4: a subscription query matches the same articles in search and in the stream."""
+    query = parse_query(q)
+    expected = {a.id for a in CORPUS if match_article(query, a) is not None}
+    assert expected  # every query here matches something, so agreement is not vacuous
+    assert ids(await search(client, q=q, size=100)) == expected
