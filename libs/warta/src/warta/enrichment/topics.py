@@ -34,6 +34,8 @@ MEDTOP_PREFIX = "medtop:"
 # Scores below this are not reported: with 17 classes a flat posterior is ~0.06, and 0.2 keeps the
 # clear winner plus a genuine runner-up (politics + economy on a budget story) without noise.
 MIN_TOP_LEVEL_SCORE = 0.2
+# A runner-up only needs this much: it is reported next to a confident winner, not on its own.
+MIN_SECONDARY_SCORE = 0.1
 MAX_TOPICS = 3
 # A second-level topic needs this many label matches under its parent before we trust it.
 MIN_SECOND_LEVEL_HITS = 2
@@ -41,6 +43,7 @@ MIN_SECOND_LEVEL_HITS = 2
 MAX_BODY_CHARS = 4000
 TITLE_WEIGHT = 1
 SHORT_TEXT_FEATURES = 25
+MAX_LOGIT = 5.0
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
@@ -259,7 +262,10 @@ def _posterior(model: _Model, unique: np.ndarray, counts: np.ndarray) -> np.ndar
     raw = (model.weights[unique] * (1.0 + np.log(counts))[:, None].astype(np.float32)).sum(axis=0)
     # Evidence grows with length; dividing by sqrt(#features) (past a headline/sentence's worth)
     # keeps a long article from being pushed to 0/1 scores while more text still means more certain.
-    logits = raw / (model.temperature * math.sqrt(max(1.0, len(unique) / SHORT_TEXT_FEATURES)))
+    # The scale is also at least best/MAX_LOGIT, so the winner's logit never exceeds MAX_LOGIT: a
+    # story with half as much conflict evidence as politics evidence keeps a visible second topic.
+    scale = model.temperature * math.sqrt(max(1.0, len(unique) / SHORT_TEXT_FEATURES))
+    logits = raw / max(scale, float(raw.max()) / MAX_LOGIT)
     logits -= logits.max()
     probs = np.exp(logits)
     return probs / probs.sum()
@@ -277,8 +283,8 @@ def top_level_scores(title: str | None, text: str) -> dict[str, float]:
 def classify_topics(title: str | None, text: str, lang: str) -> list[Topic]:
     """IPTC Media Topics for an article, best first.
 
-    Returns top-level topics whose posterior is at least ``MIN_TOP_LEVEL_SCORE`` (at most
-    ``MAX_TOPICS``), each with its best second-level topic when at least ``MIN_SECOND_LEVEL_HITS``
+    Returns the best top-level topic if its posterior is at least ``MIN_TOP_LEVEL_SCORE``, then
+    runners-up with at least ``MIN_SECONDARY_SCORE`` (at most ``MAX_TOPICS`` top-level topics), each with its best second-level topic when at least ``MIN_SECOND_LEVEL_HITS``
     IPTC labels (or seed-lexicon terms) of that branch occur in the text; a second-level score is the
     parent's score times the branch's share of matches, so it never outranks its parent. Scores are
     in [0, 1]; labels are IPTC's English labels. An empty list means nothing was confident (e.g. no
@@ -292,9 +298,9 @@ def classify_topics(title: str | None, text: str, lang: str) -> list[Topic]:
         return []
     probs = _posterior(model, unique, counts)
     order = np.argsort(-probs)[:MAX_TOPICS]
-    chosen = [(model.classes[i], float(probs[i])) for i in order if probs[i] >= MIN_TOP_LEVEL_SCORE]
-    if not chosen:
+    if probs[order[0]] < MIN_TOP_LEVEL_SCORE:
         return []
+    chosen = [(model.classes[i], float(probs[i])) for i in order if probs[i] >= MIN_SECONDARY_SCORE]
     # Second-level matches: the branch id of every matched feature, weighted like the features.
     branch_ids = model.second_level_of[unique]
     matched = branch_ids >= 0
