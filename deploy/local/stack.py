@@ -39,7 +39,7 @@ import urllib.error
 import urllib.request
 import uuid
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +65,10 @@ ES_TRANSPORT_PORT = int(os.environ.get("WARTA_STACK_ES_TRANSPORT_PORT", "9300"))
 API_PORT = int(os.environ.get("WARTA_STACK_API_PORT", "8000"))
 KAFKA_HEAP_OPTS = os.environ.get("KAFKA_HEAP_OPTS", "-Xms256m -Xmx512m")
 ES_HEAP = os.environ.get("WARTA_ES_HEAP", "512m")
+# C1-only JIT: on 2 busy cores it halves the CPU both JVMs burn while starting (ES: ~18 -> ~9 CPU
+# seconds, 66 -> 27 s wall), at some cost in peak throughput. WARTA_STACK_FAST_JVM=0 turns it off
+# (for benchmarks of the servers themselves).
+FAST_JVM_OPTS = [] if os.environ.get("WARTA_STACK_FAST_JVM", "1") == "0" else ["-XX:TieredStopAtLevel=1"]
 
 SERVICES = ("fetcher", "enricher", "indexer", "alerter", "api")
 # where each service answers /healthz (the services' own defaults; the API's is API_PORT)
@@ -395,7 +399,7 @@ def _run_maven(cmd: list[str], log_path: Path) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             log.write(line)
-            if line.startswith("Downloaded"):
+            if "Downloaded from" in line:
                 count += 1
                 dots.tick()
         code = proc.wait()
@@ -640,20 +644,29 @@ log.segment.bytes=67108864
 def kafka_java_cmd(layout: Layout, java_home: Path, main: str, *args: str) -> list[str]:
     heap = KAFKA_HEAP_OPTS.split()
     return [
-        str(java_home / "bin" / "java"), *heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+        str(java_home / "bin" / "java"), *heap, *FAST_JVM_OPTS, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
         "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={layout.kafka_run / 'log4j2.yaml'}",
         f"-Dkafka.logs.dir={layout.logs}", "-cp", str(layout.kafka_libs / "*"), main, *args,
     ]  # fmt: skip
 
 
-def start_kafka(layout: Layout, java_home: Path, timeout: float = 120.0) -> str:
-    """Start the KRaft broker unless one already serves the port; returns how it ended up running."""
+@dataclass
+class Starting:
+    """A server launched (or found launching) whose readiness is still to be awaited."""
+
+    name: str
+    ready: Callable[[], bool]
+    failure: Callable[[], str | None]  # a message once it is known the start failed
+
+
+def launch_kafka(layout: Layout, java_home: Path) -> Starting | None:
+    """Launch the KRaft broker unless one already serves the port (then None)."""
     pidfile = layout.pidfile("kafka")
     pid = tracked_pid(pidfile, "kafka.Kafka")
     if kafka_probe(HOST, KAFKA_PORT):
         whose = f"pid {pid}" if pid else "not started by this script"
         note(f"Kafka already running on {HOST}:{KAFKA_PORT} ({whose})")
-        return "reused"
+        return None
     if pid is None:
         if port_open(KAFKA_PORT) or port_open(KAFKA_CONTROLLER_PORT):
             busy = KAFKA_PORT if port_open(KAFKA_PORT) else KAFKA_CONTROLLER_PORT
@@ -683,19 +696,14 @@ def start_kafka(layout: Layout, java_home: Path, timeout: float = 120.0) -> str:
         layout.pids.mkdir(parents=True, exist_ok=True)
         write_pidfile(pidfile, proc.pid)
         pid = proc.pid
-    dots = Dots("waiting for Kafka")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if kafka_probe(HOST, KAFKA_PORT):
-            dots.done()
-            return "started"
-        if not pid_alive(pid):
-            dots.done("FAILED")
-            raise StackError(f"Kafka exited during start-up; last log lines:\n{tail(layout.log('kafka'))}")
-        dots.tick()
-        time.sleep(1)
-    dots.done("TIMEOUT")
-    raise StackError(f"Kafka did not become ready in {timeout:.0f}s; see {layout.log('kafka')}")
+    launched = pid
+
+    def failure() -> str | None:
+        if pid_alive(launched):
+            return None
+        return f"Kafka exited during start-up; last log lines:\n{tail(layout.log('kafka'))}"
+
+    return Starting("Kafka", lambda: kafka_probe(HOST, KAFKA_PORT), failure)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -738,15 +746,15 @@ action.destructive_requires_name: false
 """
 
 
-def start_elasticsearch(layout: Layout, java_home: Path, timeout: float = 180.0) -> str:
-    """Start ES as an unprivileged user unless a healthy node already serves the port."""
+def launch_elasticsearch(layout: Layout, java_home: Path) -> Starting | None:
+    """Launch ES (as an unprivileged user when root) unless a healthy node serves the port (then None)."""
     url = f"http://{HOST}:{ES_PORT}"
     pidfile = layout.es_run / "es.pid"
     pid = tracked_pid(pidfile, "org.elasticsearch")
     if es_health(url, timeout=1):
         whose = f"pid {pid}" if pid else "not started by this script"
         note(f"Elasticsearch already running on {url} ({whose})")
-        return "reused"
+        return None
     launcher: subprocess.Popen[bytes] | None = None
     if pid is None:
         for port in (ES_PORT, ES_TRANSPORT_PORT):
@@ -763,7 +771,9 @@ def start_elasticsearch(layout: Layout, java_home: Path, timeout: float = 180.0)
             shutil.copytree(layout.es_home / "config", config)
         (config / "elasticsearch.yml").write_text(es_settings(layout))
         (config / "jvm.options.d").mkdir(exist_ok=True)
-        (config / "jvm.options.d" / "warta-heap.options").write_text(f"-Xms{ES_HEAP}\n-Xmx{ES_HEAP}\n")
+        jvm_options = [f"-Xms{ES_HEAP}", f"-Xmx{ES_HEAP}", *FAST_JVM_OPTS]
+        (config / "jvm.options.d" / "warta.options").write_text("\n".join(jvm_options) + "\n")
+        (config / "jvm.options.d" / "warta-heap.options").unlink(missing_ok=True)
         for sub in ("data", "tmp"):
             (run / sub).mkdir(parents=True, exist_ok=True)
         (layout.logs / "elasticsearch").mkdir(parents=True, exist_ok=True)
@@ -780,27 +790,51 @@ def start_elasticsearch(layout: Layout, java_home: Path, timeout: float = 180.0)
             "ES_JAVA_HOME": str(java_home),
             "ES_PATH_CONF": str(config),
             "ES_TMPDIR": str(run / "tmp"),
+            # the launcher is a JVM too
+            "CLI_JAVA_OPTS": " ".join(FAST_JVM_OPTS),
         }
         say(f"starting Elasticsearch {ES_VERSION} on {url} (heap {ES_HEAP}"
             + (f", as user {user.pw_name})" if user else ")"))  # fmt: skip
         # -d: the launcher returns once the server is up and writes the server's pid to es.pid.
         cmd = as_user(user, [str(layout.es_home / "bin" / "elasticsearch"), "-d", "-p", str(pidfile)])
         launcher = spawn(cmd, layout.log("elasticsearch"), env, run)
-    dots = Dots("waiting for Elasticsearch")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if es_health(url, timeout=1):
-            dots.done()
-            return "started"
+
+    def failure() -> str | None:
         if launcher is not None and launcher.poll() not in (None, 0):
-            dots.done("FAILED")
-            raise StackError(
-                f"Elasticsearch failed to start; last log lines:\n{tail(layout.log('elasticsearch'))}"
-            )
-        dots.tick()
-        time.sleep(1)
-    dots.done("TIMEOUT")
-    raise StackError(f"Elasticsearch did not become healthy in {timeout:.0f}s; see {layout.logs}")
+            return f"Elasticsearch failed to start; last log lines:\n{tail(layout.log('elasticsearch'))}"
+        return None
+
+    return Starting("Elasticsearch", lambda: es_health(url, timeout=1) is not None, failure)
+
+
+def await_ready(starting: list[Starting], timeout: float = 240.0) -> None:
+    """Wait for servers launched in parallel, one progress line for all of them."""
+    waiting = list(starting)
+    if not waiting:
+        return
+    dots = Dots("waiting for " + " and ".join(s.name for s in waiting))
+    deadline = time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        for item in list(waiting):
+            if item.ready():
+                waiting.remove(item)
+                print(f" {item.name} ready ({time.monotonic() - dots.started:.1f}s)", end="", flush=True)
+            elif (message := item.failure()) is not None:
+                dots.done("FAILED")
+                raise StackError(message)
+        if waiting:
+            dots.tick()
+            time.sleep(1)
+    if waiting:
+        dots.done("TIMEOUT")
+        raise StackError(
+            f"{' and '.join(s.name for s in waiting)} not ready in {timeout:.0f}s; see {layout_hint()}"
+        )
+    dots.done()
+
+
+def layout_hint() -> str:
+    return f"the logs in {Layout(default_home()).logs}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -822,9 +856,12 @@ def ensure_infra(layout: Layout | None = None) -> Infra:
         fetch(layout)
         note(f"Java: {java_home}")
         layout.logs.mkdir(parents=True, exist_ok=True)
-        kafka = start_kafka(layout, java_home)
-        es = start_elasticsearch(layout, java_home)
-    return Infra(f"{HOST}:{KAFKA_PORT}", f"http://{HOST}:{ES_PORT}", "started" in (kafka, es))
+        # ES first: it is the slower of the two, and both start in parallel.
+        starting = [
+            s for s in (launch_elasticsearch(layout, java_home), launch_kafka(layout, java_home)) if s
+        ]
+        await_ready(starting)
+    return Infra(f"{HOST}:{KAFKA_PORT}", f"http://{HOST}:{ES_PORT}", bool(starting))
 
 
 def stop_infra(layout: Layout) -> None:
@@ -923,6 +960,7 @@ def start_services(layout: Layout, timeout: float = 120.0) -> None:
     ``timeout`` ends is only reported, since it may still be waiting for a dependency.
     """
     layout.pids.mkdir(parents=True, exist_ok=True)
+    (layout.run / "faust").mkdir(parents=True, exist_ok=True)
     env = service_env()
     started: dict[str, subprocess.Popen[bytes]] = {}
     for name in selected_services():
