@@ -251,7 +251,7 @@ def create_app(settings: Settings) -> tuple[faust.App, AlerterRuntime]:
 
     articles = app.topic(runtime.articles_topic, key_serializer="raw", value_serializer="raw")
 
-    @app.agent(articles, name="alert_on_articles", concurrency=1)
+    @app.agent(articles, name="alert_on_articles", concurrency=settings.agent_concurrency)
     async def alert_on_articles(stream: faust.StreamT) -> None:
         await runtime.registry.ready.wait()
         manual = stream.noack()

@@ -29,6 +29,11 @@ class Settings(CommonSettings):
         description="deliver to loopback/private/link-local webhook targets (tests, trusted networks only)",
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="timeout of one webhook POST")
+    agent_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description="indexed articles handled at once per instance (acks commit only contiguous offsets)",
+    )
     delivery_concurrency: int = Field(default=16, ge=1, description="webhook POSTs in flight at once")
     # Retry schedule: retry n waits min(base * factor**(n-1), max) ± jitter after the previous try;
     # an alert whose next try would fall after created_at + give_up_after is marked ``dead``.
