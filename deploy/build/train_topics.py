@@ -57,7 +57,7 @@ SOURCE_WEIGHTS = {"sib200": 0.7, "iptc": 0.3, "lexicon": 1.0}
 SIB_GEOGRAPHY_WEIGHT = 0.5  # encyclopaedic place sentences: keep them from owning every place name
 SMOOTHING = 3.0  # Dirichlet prior mass as a multiple of the mean class mass
 TEMPERATURE = 0.35
-MIN_FEATURE_COUNT = 2.0
+MIN_FEATURE_COUNT = 1.0
 MIN_ABS_WEIGHT = 0.25
 SECOND_LEVEL_LANGS = ("en", "en-US", "fr", "de", "es", "pt", "pt-PT")
 
