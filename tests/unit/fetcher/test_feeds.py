@@ -106,3 +106,28 @@ def test_every_feedparser_edge_case_yields_entries_or_a_reason() -> None:
         raw = path.read_bytes()
         feed = parse_feed(raw, url="http://example.org/feed", headers=_header_of(raw))
         assert feed.entries or feed.reason, path
+
+
+def test_fast_path_and_feedparser_agree_on_a_plain_feed() -> None:
+    import warta_fetcher.feeds as feeds_module
+
+    body = (Path(__file__).resolve().parents[3] / "samples" / "feeds" / "warta-sample.xml").read_bytes()
+    fast = parse_feed(body, url="https://news.example.org/rss")
+    assert fast.encoding == "xml"  # took the lxml fast path
+    original = feeds_module.parse_fast
+    feeds_module.parse_fast = lambda *args: None  # type: ignore[assignment]
+    try:
+        slow = parse_feed(body, url="https://news.example.org/rss")
+    finally:
+        feeds_module.parse_fast = original
+    assert slow.encoding != "xml"
+    for a, b in zip(fast.entries, slow.entries, strict=True):
+        assert (a.title, a.link, a.guid, a.published_at, a.authors, a.categories, a.text) == (
+            b.title, b.link, b.guid, b.published_at, b.authors, b.categories, b.text
+        )  # fmt: skip
+    assert (fast.min_poll_s, fast.language, fast.title) == (slow.min_poll_s, slow.language, slow.title)
+
+
+def test_win1252_bytes_under_latin1_label_go_to_feedparser_and_are_repaired() -> None:
+    body = b'<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>t</title><item><title>x</title><description>don\x92t</description></item></channel></rss>'
+    assert parse_feed(body).entries[0].text == "don\u2019t"

@@ -18,6 +18,7 @@ from typing import Any
 import feedparser
 
 from warta_fetcher.dates import parse_feed_date
+from warta_fetcher.fastfeed import parse_fast
 from warta_fetcher.sanitize import html_to_text, sanitize_html
 from warta_fetcher.urls import canonicalize_url
 
@@ -118,7 +119,7 @@ def _entry_from_feedparser(entry: Any, base: str | None, feed_lang: str | None) 
     if content_html:
         content_html = sanitize_html(content_html)
     summary = _text(sanitize_html(summary_html)) if summary_html else None
-    text = html_to_text(content_html) if content_html else (summary or "")
+    text = (html_to_text(content_html) if content_html else "") or summary or ""
     published_raw = (
         entry.get("published") or entry.get("issued") or entry.get("created") or entry.get("dc_date")
     )
@@ -242,6 +243,19 @@ def parse_feed(body: bytes, url: str | None = None, headers: dict[str, str] | No
     if _looks_like_json(body):
         return parse_json_feed(body, url)
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    fast = parse_fast(body, url, response_headers)
+    if fast is not None:
+        return ParsedFeed(
+            "ok",
+            None,
+            fast["format"],
+            title=fast["title"],
+            link=fast["link"],
+            language=fast["language"],
+            encoding="xml",
+            min_poll_s=_min_poll_seconds(fast),
+            entries=[FeedEntry(**entry) for entry in fast["entries"]],
+        )
     if url and "content-location" not in response_headers:
         response_headers["content-location"] = url
     try:

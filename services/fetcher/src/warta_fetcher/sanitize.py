@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import lxml.html
 from lxml import etree
@@ -28,6 +29,7 @@ _CLEANER = Cleaner(
 _UNSAFE_HINT = re.compile(
     r"<\s*(script|iframe|object|embed|frame|style|form|meta|link)|javascript:|\son\w+\s*=|data:", re.I
 )
+_INVISIBLE = {"script", "style", "noscript", "template"}
 _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
     "table", "section", "article", "header", "footer", "figure", "figcaption", "dd", "dt", "hr",
@@ -59,29 +61,33 @@ def html_to_text(html: str) -> str:
     if not html:
         return ""
     if "<" not in html:
-        return _squeeze(html)
+        return _squeeze(unescape(html) if "&" in html else html)
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError, TypeError):
         return _squeeze(re.sub(r"<[^>]*>", " ", html))
     parts: list[str] = []
-    for node in root.iter():
-        if not isinstance(node.tag, str):  # comments and processing instructions: only their tail is text
-            if node.tail:
+    skipping = 0  # depth inside script/style: their text is not visible
+    for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            if node.tail and not skipping:
                 parts.append(node.tail)
             continue
-        tag = node.tag
-        if tag in ("script", "style", "noscript", "template"):
-            if node.tail:
-                parts.append(node.tail)
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in _INVISIBLE:
+                skipping += 1
+            elif not skipping:
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n\n")
+                if node.text:
+                    parts.append(node.text)
             continue
-        if tag in _BLOCK_TAGS:
+        if tag in _INVISIBLE:
+            skipping -= 1
+        elif not skipping and tag in _BLOCK_TAGS:
             parts.append("\n\n")
-        if node.text and tag not in ("script", "style"):
-            parts.append(node.text)
-        if node is not root and node.tail:
-            if tag in _BLOCK_TAGS:
-                parts.append("\n\n")
+        if node is not root and node.tail and not skipping:
             parts.append(node.tail)
     return _squeeze("".join(parts))
 
