@@ -1,4 +1,4 @@
-"""Train the CRF entity taggers shipped in ``warta/data/entities/ner_crf_{id,xx}.bin``.
+"""Train the CRF entity taggers shipped in ``warta/data/entities/ner_crf_{id,id_lower,en,xx}.bin``.
 
 Reads TRAINING splits only from ``../shared/data/training/ner`` (relative to the repo root); dev splits
 are left for ``bench/quality_entities.py``. Needs the compiled gazetteer (run build_gazetteers.py first):
@@ -7,7 +7,7 @@ gazetteer membership is one of the features.
 The tagger is trained on the same candidate windows it sees at run time (capitalised tokens +-1), so
 training is fast and the model never learns to spend weight on long lower-case stretches.
 
-Run: ``uv run python deploy/build/train_ner.py [--data PATH] [--out-dir PATH] [--family id|xx]``
+Run: ``uv run python deploy/build/train_ner.py [--data PATH] [--out-dir PATH] [--family id|id_lower|en|xx]``
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 import pycrfsuite
 
 from warta.enrichment.entities.corpora import CorpusFormat, Sentence, read_corpus
+from warta.enrichment.entities.extractor import WINDOW_CONTEXT
 from warta.enrichment.entities.features import candidate_windows, prepare, window_features
 from warta.enrichment.entities.gazetteer import Gazetteer
 
@@ -28,17 +29,27 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT_DIR = REPO_ROOT / "libs" / "warta" / "src" / "warta" / "data" / "entities"
 
-# Model family -> (path under training/ner, format, max sentences or None for all). One CRF per family:
-# a joint model lost ~3 F1 points on Indonesian news against an Indonesian-only one (dev measured).
-# WikiANN (silver, title-like fragments) is only sampled, to widen vocabulary for other languages.
+# Model family -> (path under training/ner, format, max sentences or None for all). One CRF per family,
+# because mixing hurt on dev: a joint id+en model lost ~3 F1 points on Indonesian news against an
+# Indonesian-only one, and WikiANN samples cost English ~3 points (so English gets its own model and
+# the WikiANN samples only go into the model for all other languages). WNUT-17 train adds ~2 points
+# on English web text. "id_lower" serves lower-cased Indonesian text (NERP is all lower case).
 TRAINING_SETS: dict[str, list[tuple[str, CorpusFormat, int | None]]] = {
     "id": [
         ("id/idner_news_2k/train.txt", "space", None),
         ("id/indonlu_nergrit/train_preprocess.txt", "tsv", None),
         ("id/indolem_nerui/train.01.tsv", "tsv", None),
     ],
+    "id_lower": [
+        ("id/indonlu_nerp/train_preprocess.txt", "tsv", None),
+    ],
+    "en": [
+        ("uner/en_ewt/en_ewt-ud-train.PROVISIONAL_first_commit_0c7ce0de.iob2", "uner", None),
+        ("en_other/wnut17/wnut17train.conll", "tsv", None),
+    ],
     "xx": [
         ("uner/en_ewt/en_ewt-ud-train.PROVISIONAL_first_commit_0c7ce0de.iob2", "uner", None),
+        ("en_other/wnut17/wnut17train.conll", "tsv", None),
         ("wikiann_rahimi/train-de.tsv", "tsv", 1000),
         ("wikiann_rahimi/train-fr.tsv", "tsv", 1000),
         ("wikiann_rahimi/train-es.tsv", "tsv", 1000),
@@ -48,6 +59,7 @@ TRAINING_SETS: dict[str, list[tuple[str, CorpusFormat, int | None]]] = {
         ("wikiann_rahimi/train-vi.tsv", "tsv", 1000),
     ],
 }
+LOWERCASE_FAMILIES = frozenset({"id_lower"})
 
 
 def clean_tags(tags: list[str]) -> list[str]:
@@ -55,12 +67,16 @@ def clean_tags(tags: list[str]) -> list[str]:
     return ["O" if t.endswith("MISC") else t for t in tags]
 
 
-def windows_of(gazetteer: Gazetteer, sentence: Sentence) -> list[tuple[list[list[str]], list[str]]]:
+def windows_of(
+    gazetteer: Gazetteer, sentence: Sentence, lowercase: bool = False, context: int = 0
+) -> list[tuple[list[list[str]], list[str]]]:
     tokens, tags = sentence
     tags = clean_tags(tags)
-    _, gaz = prepare(gazetteer, tokens)
+    if lowercase:
+        tokens = [t.lower() for t in tokens]
+    _, gaz = prepare(gazetteer, tokens, lowercase=lowercase)
     out = []
-    for lo, hi in candidate_windows(tokens):
+    for lo, hi in candidate_windows(tokens, lowercase=lowercase, context=context):
         labels = tags[lo:hi]
         if labels[0].startswith("I-"):
             labels = ["B-" + labels[0][2:], *labels[1:]]
@@ -78,7 +94,8 @@ def train_family(gazetteer: Gazetteer, root: Path, family: str, out: Path, args:
         if limit is not None and len(sentences) > limit:
             sentences = rng.sample(sentences, limit)
         for sentence in sentences:
-            for xseq, yseq in windows_of(gazetteer, sentence):
+            lowercase = family in LOWERCASE_FAMILIES
+            for xseq, yseq in windows_of(gazetteer, sentence, lowercase, WINDOW_CONTEXT.get(family, 0)):
                 trainer.append(xseq, yseq)
                 n_seq += 1
                 n_tok += len(yseq)

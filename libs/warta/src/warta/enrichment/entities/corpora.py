@@ -1,7 +1,8 @@
 """Readers for the CoNLL-style NER corpora used to train and measure the tagger.
 
 Tag sets are mapped onto PER / LOC / ORG / MISC (README of the shared data): PERSON/PPL -> PER,
-PLACE/LOCATION/PLC -> LOC, ORGANISATION/ORGANIZATION/IND -> ORG, EVT/OTH/MISC -> MISC, the rest -> O.
+PLACE/LOCATION/PLC -> LOC, ORGANISATION/ORGANIZATION/IND (and WNUT's corporation/group) -> ORG,
+EVT/OTH/MISC -> MISC, the rest -> O.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ TYPE_MAP = {
     "LOC": "LOC", "LOCATION": "LOC", "PLACE": "LOC", "PLC": "LOC", "GPE": "LOC",
     "ORG": "ORG", "ORGANISATION": "ORG", "ORGANIZATION": "ORG", "IND": "ORG",
     "MISC": "MISC", "OTH": "MISC", "EVT": "MISC",
+    # WNUT-17 (emerging entities): companies and groups (teams, bands, parties) are organisations.
+    "CORPORATION": "ORG", "GROUP": "ORG", "PRODUCT": "MISC", "CREATIVE-WORK": "MISC",
 }  # fmt: skip
 
 

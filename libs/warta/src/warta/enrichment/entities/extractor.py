@@ -37,9 +37,12 @@ from warta.enrichment.entities.titles import FUNCTION_WORDS, LEADING_NOISE, NAME
 from warta.enrichment.entities.tokens import fold, tokenize_columns
 from warta.events import Entity
 
-# Indonesian and its close neighbours get the model trained on Indonesian news; every other language
-# the one trained on English (plus WikiANN samples). "und" is mostly short Indonesian-market text.
+# Indonesian and its close neighbours get the model trained on Indonesian news (and, for lower-cased
+# text, the one trained on lower-cased NERP); English its own; every other language the English data
+# plus WikiANN samples. "und" is mostly short Indonesian-market text.
 INDONESIAN_FAMILY = frozenset({"id", "ms", "jv", "su", "und"})
+# Tokens of context around candidate runs the tagger sees, per model family (trainer uses the same).
+WINDOW_CONTEXT = {"id": 1}
 REPORTED_TYPES = frozenset({"PER", "LOC", "ORG", "MISC"})
 # A line is a title-case headline when this share of its (>= 4) words is capitalised, including a
 # function word ("Untuk", "Of") after the first word.
@@ -74,9 +77,8 @@ class EntityExtractor:
         self.model_dir = model_dir or str(resources.files("warta.data.entities"))
         self._local = threading.local()
 
-    def tagger(self, lang: str) -> pycrfsuite.Tagger:
-        """The CRF for ``lang``'s model family (Indonesian-family or the multilingual one)."""
-        family = model_family(lang)
+    def tagger(self, family: str) -> pycrfsuite.Tagger:
+        """The CRF of a model family (see ``model_family``), opened once per thread."""
         taggers: dict[str, pycrfsuite.Tagger] | None = getattr(self._local, "taggers", None)
         if taggers is None:
             taggers = self._local.taggers = {}
@@ -95,11 +97,18 @@ class EntityExtractor:
         if not tokens:
             return []
         n = len(tokens)
-        alpha = [i for i in range(n) if tokens[i][0].isalpha()]
-        capitalised = sum(1 for i in alpha if tokens[i][0].isupper())
-        lowercase = bool(alpha) and capitalised / len(alpha) < LOWERCASE_SHARE
+        is_alpha = [t[0].isalpha() for t in tokens]
+        is_upper = [t[0].isupper() for t in tokens]
+        n_alpha = sum(is_alpha)
+        lowercase = n_alpha > 0 and sum(is_upper) / n_alpha < LOWERCASE_SHARE
         folded = [fold(t) for t in tokens]
-        cand = [t[0].isalnum() for t in tokens] if lowercase else [is_candidate(t) for t in tokens]
+        if lowercase:
+            cand = [t[0].isalnum() for t in tokens]
+        else:
+            # is_candidate() inlined for the common cases: this runs on every token of every article.
+            cand = [
+                up or (t[0].isdigit() and is_candidate(t)) for t, up in zip(tokens, is_upper, strict=True)
+            ]
         matches = self.gazetteer.scan(tokens, folded, cand)
         gaz = gazetteer_tags(n, matches)
         line_starts = [False] * n
@@ -110,12 +119,16 @@ class EntityExtractor:
             if k < n:
                 line_starts[k] = True
             nl = text.find("\n", nl + 1)
-        headline = self._title_case_tokens(tokens, line_starts, folded)
+        headline = self._title_case_tokens(line_starts, folded, is_alpha, is_upper)
 
         found: list[Mention] = []
-        if not lowercase:
-            tagger = self.tagger(lang)
-            for lo, hi in candidate_windows(tokens, line_starts=line_starts, candidates=cand):
+        family = model_family(lang, lowercase)
+        if family is not None:
+            tagger = self.tagger(family)
+            windows = candidate_windows(
+                tokens, line_starts=line_starts, candidates=cand, context=WINDOW_CONTEXT.get(family, 0)
+            )
+            for lo, hi in windows:
                 if headline[lo]:
                     continue
                 labels = tagger.tag(window_features(tokens, gaz, lo, hi, line_starts))
@@ -123,7 +136,7 @@ class EntityExtractor:
                     s, e = s + lo, e + lo
                     if headline[s]:
                         continue
-                    found.extend(self._clean_span(text, tokens, starts, ends, gaz, s, e, typ))
+                    found.extend(self._clean_span(text, tokens, starts, ends, gaz, s, e, typ, lowercase))
         self._add_gazetteer_matches(text, tokens, matches, starts, ends, found, lowercase, headline)
         self._propagate_known_names(text, tokens, folded, starts, ends, found, headline)
         found.sort(key=lambda m: m.start)
@@ -133,23 +146,21 @@ class EntityExtractor:
                 self._link(m, tokens)
         return found
 
-    def _title_case_tokens(self, tokens: list[str], line_starts: list[bool], folded: list[str]) -> list[bool]:
+    def _title_case_tokens(
+        self, line_starts: list[bool], folded: list[str], is_alpha: list[bool], is_upper: list[bool]
+    ) -> list[bool]:
         """Flags the tokens of title-case lines (headlines such as "Bantuan Musim Dingin Untuk Kyiv")."""
-        n = len(tokens)
+        n = len(folded)
         flags = [False] * n
         first = 0
         while first < n:
             end = first + 1
             while end < n and not line_starts[end]:
                 end += 1
-            words = [i for i in range(first, end) if tokens[i][0].isalpha()]
-            if len(words) >= 4:
-                caps = [i for i in words if tokens[i][0].isupper()]
-                if len(caps) / len(words) >= TITLE_CASE_SHARE and any(
-                    folded[i] in FUNCTION_WORDS for i in caps[1:]
-                ):
-                    for i in range(first, end):
-                        flags[i] = True
+            n_words = sum(is_alpha[first:end])
+            if n_words >= 4 and sum(is_upper[first:end]) >= TITLE_CASE_SHARE * n_words:
+                if any(is_upper[i] and folded[i] in FUNCTION_WORDS for i in range(first + 1, end)):
+                    flags[first:end] = [True] * (end - first)
             first = end
         return flags
 
@@ -163,6 +174,7 @@ class EntityExtractor:
         s: int,
         e: int,
         typ: str,
+        lowercase: bool = False,
     ) -> list[Mention]:
         # Titles and roles are not part of names; neither are leading articles/prepositions.
         titled = s > 0 and fold(tokens[s - 1]) in TITLE_WORDS
@@ -175,7 +187,7 @@ class EntityExtractor:
             e -= 1
         if s >= e:
             return []
-        for k in range(s + 1, e):
+        for k in range(s + 1, e if not lowercase else s):
             # A lower-case word other than a connector ends the name: "Stoltenberg | memperingatkan".
             if tokens[k][0].islower() and fold(tokens[k]) not in NAME_CONNECTORS:
                 nxt = k + 1
@@ -198,7 +210,7 @@ class EntityExtractor:
                 rest_type = "PER" if titled else typ
                 return [
                     Mention(s, k, starts[s], ends[k - 1], head.type, text[starts[s] : ends[k - 1]], head),
-                    *self._clean_span(text, tokens, starts, ends, gaz, k, e, rest_type),
+                    *self._clean_span(text, tokens, starts, ends, gaz, k, e, rest_type, lowercase),
                 ]
         if known is not None and known.tier == 1:
             typ = known.type
@@ -260,15 +272,14 @@ class EntityExtractor:
         if not known_surfaces:
             return
         longest = max(len(k) for k in known_surfaces)
+        first_tokens = {k[:1] for k in known_surfaces}
         taken = [False] * len(tokens)
         for m in found:
             for i in range(m.start, m.end):
                 taken[i] = True
-        i = 0
         n = len(tokens)
-        while i < n:
-            if taken[i] or not tokens[i][0].isupper():
-                i += 1
+        for i in range(n):
+            if taken[i] or not tokens[i][0].isupper() or (folded[i],) not in first_tokens:
                 continue
             for length in range(min(longest, n - i), 0, -1):
                 ref = known_surfaces.get(tuple(folded[i : i + length]))
@@ -279,10 +290,9 @@ class EntityExtractor:
                     found.append(
                         Mention(i, e, starts[i], ends[e - 1], ref.type, surface, known, source="propagated")
                     )
-                    i = e
+                    for k in range(i, e):
+                        taken[k] = True
                     break
-            else:
-                i += 1
 
     def _link(self, m: Mention, tokens: list[str]) -> None:
         span = tokens[m.start : m.end]
@@ -344,9 +354,15 @@ class EntityExtractor:
         return entities
 
 
-def model_family(lang: str) -> str:
-    """Which shipped CRF serves ``lang``: "id" (Indonesian family) or "xx" (all others)."""
-    return "id" if (lang or "und").split("-")[0].lower() in INDONESIAN_FAMILY else "xx"
+def model_family(lang: str, lowercase: bool = False) -> str | None:
+    """Which shipped CRF serves ``lang``: "id", "id_lower", "en" or "xx"; None = gazetteer only
+    (lower-cased text in a language without a lower-case model)."""
+    code = (lang or "und").split("-")[0].lower()
+    if code in INDONESIAN_FAMILY:
+        return "id_lower" if lowercase else "id"
+    if lowercase:
+        return None
+    return "en" if code == "en" else "xx"
 
 
 def _same_name(a: str, b: str) -> bool:

