@@ -158,9 +158,12 @@ class EntityExtractor:
             while end < n and not line_starts[end]:
                 end += 1
             n_words = sum(is_alpha[first:end])
-            if n_words >= 4 and sum(is_upper[first:end]) >= TITLE_CASE_SHARE * n_words:
-                if any(is_upper[i] and folded[i] in FUNCTION_WORDS for i in range(first + 1, end)):
-                    flags[first:end] = [True] * (end - first)
+            if (
+                n_words >= 4
+                and sum(is_upper[first:end]) >= TITLE_CASE_SHARE * n_words
+                and any(is_upper[i] and folded[i] in FUNCTION_WORDS for i in range(first + 1, end))
+            ):
+                flags[first:end] = [True] * (end - first)
             first = end
         return flags
 
