@@ -48,45 +48,35 @@ def keywords_of(
         return []
     stops = stopwords(body.lang)
     scores: Counter[str] = Counter()
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     first_seen: dict[str, int] = {}
     names: dict[str, set[str]] = {}  # name key -> stems of its words
-    position = 0
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)  # names only; words are done lazily
+    kept: list[tuple[AnalysedText, list[int]]] = []
+    offset = 0
     for part, in_title in ((title, True), (body, False)):
         if part is None:
             continue
+        # Comprehensions and Counter arithmetic rather than a per-token loop: this runs on every
+        # token of every article.
+        keep = [
+            i
+            for i, f in enumerate(part.folded)
+            if len(f) >= MIN_LENGTH and f not in stops and not f.isdigit()
+        ]
+        kept.append((part, keep))
+        keys = [part.terms[i] for i in keep]
+        counts = Counter(keys)
+        firsts = dict(zip(reversed(keys), reversed(keep), strict=True))
         total = max(1, len(part.tokens))
-        runs: list[list[int]] = [[]]
-        for i, folded in enumerate(part.folded):
-            position += 1
-            token = part.tokens[i]
-            capitalised = token[:1].isupper() and folded not in stops and not folded.isdigit()
-            if entities is None:
-                if capitalised and not (part.sentence_start[i] and runs[-1]):
-                    runs[-1].append(i)
-                elif capitalised:
-                    runs.append([i])
-                else:
-                    runs.append([])
-            if len(folded) < MIN_LENGTH or folded in stops or folded.isdigit():
-                continue
-            key = part.terms[i]
-            weight = TITLE_BOOST if in_title else 1.0 + LEAD_BONUS * max(0.0, 1.0 - i / total)
-            scores[key] += weight
-            first_seen.setdefault(key, position)
-            if token.isupper() and len(token) > 1:
-                surfaces[key][token] += 2  # acronyms keep their case
-            elif part.sentence_start[i]:
-                surfaces[key][token.lower()] += 0  # known, but no vote on case
+        for key, count in counts.items():
+            if in_title:
+                scores[key] += TITLE_BOOST * count
             else:
-                surfaces[key][token] += 1
-        for run in runs:
-            if 2 <= len(run) <= 4:
-                key = " ".join(part.folded[j] for j in run)
-                scores[key] += TITLE_BOOST if in_title else 1.0
-                surfaces[key][" ".join(part.tokens[j] for j in run)] += 1
-                first_seen.setdefault(key, position)
-                names[key] = {part.terms[j] for j in run}
+                scores[key] += count + LEAD_BONUS * (1.0 - firsts[key] / total)  # the lead carries the story
+            first_seen.setdefault(key, offset + firsts[key])
+        if entities is None:
+            _name_runs(part, in_title, offset, stops, scores, surfaces, first_seen, names)
+        offset += len(part.tokens)
     if entities:
         folded_text = " ".join(body.folded)
         if title is not None:
@@ -99,12 +89,13 @@ def keywords_of(
             shown = ent.canonical if canonical_words and canonical_words in folded_text else ent.text
             scores[key] += ent.count
             surfaces[key][shown] += 1
-            first_seen.setdefault(key, min((s for s, _ in ent.offsets), default=position))
+            first_seen.setdefault(key, 0)
             words = ent.canonical.split() + ent.text.split()
             names[key] = {term(w, body.lang) for w in words}
     for key in names:
         scores[key] *= NAME_BOOST
     ranked = sorted(scores, key=lambda key: (-scores[key], first_seen.get(key, 0)))
+    _word_surfaces(kept, set(ranked[: 4 * k + len(names)]), surfaces)
     chosen: list[tuple[str, str]] = []  # (key, surface)
     covered: set[str] = set()
     for key in ranked:
@@ -117,6 +108,8 @@ def keywords_of(
             # A name replaces the single words it is made of that were ranked above it.
             chosen = [(c, s) for c, s in chosen if c not in parts]
             covered |= parts
+        if key not in surfaces:
+            _word_surfaces(kept, {key}, surfaces)
         surface_counts = surfaces[key]
         surface = surface_counts.most_common(1)[0][0] if surface_counts else key
         if any(surface == s for _, s in chosen):
@@ -126,3 +119,53 @@ def keywords_of(
         if len(chosen) >= k:
             break
     return [surface for _, surface in chosen]
+
+
+def _word_surfaces(
+    kept: list[tuple[AnalysedText, list[int]]], wanted: set[str], surfaces: dict[str, Counter[str]]
+) -> None:
+    """Vote on how each wanted word key is written: acronyms keep their case, mid-sentence
+    capitals vote for the capitalised form, sentence-initial tokens do not vote on case."""
+    for part, keep in kept:
+        for i in keep:
+            key = part.terms[i]
+            if key not in wanted:
+                continue
+            token = part.tokens[i]
+            if token.isupper() and len(token) > 1:
+                surfaces[key][token] += 2
+            elif part.sentence_start[i]:
+                surfaces[key][token.lower()] += 0  # known form, no vote
+            else:
+                surfaces[key][token] += 1
+
+
+def _name_runs(
+    part: AnalysedText,
+    in_title: bool,
+    offset: int,
+    stops: frozenset[str],
+    scores: Counter[str],
+    surfaces: dict[str, Counter[str]],
+    first_seen: dict[str, int],
+    names: dict[str, set[str]],
+) -> None:
+    """Name phrases when no entities are given: runs of 2–4 capitalised non-stop words that do not
+    cross a sentence start."""
+    runs: list[list[int]] = [[]]
+    for i, folded in enumerate(part.folded):
+        token = part.tokens[i]
+        if token[:1].isupper() and folded not in stops and not folded.isdigit():
+            if part.sentence_start[i] and runs[-1]:
+                runs.append([i])
+            else:
+                runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        if 2 <= len(run) <= 4:
+            key = " ".join(part.folded[j] for j in run)
+            scores[key] += TITLE_BOOST if in_title else 1.0
+            surfaces[key][" ".join(part.tokens[j] for j in run)] += 1
+            first_seen.setdefault(key, offset + run[0])
+            names[key] = {part.terms[j] for j in run}

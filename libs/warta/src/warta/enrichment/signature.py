@@ -72,16 +72,13 @@ class AnalysedText:
         code = normalize_lang(lang)
         analysed = analyze_with_offsets(text, code)
         tokens = [text[start:end] for _, start, end in analysed]
-        starts: list[bool] = []
-        previous_end = 0
+        previous_ends = [0, *(end for _, _, end in analysed)][: len(analysed)]
         search_break = _BREAK.search
-        for (_, start, end), token in zip(analysed, tokens, strict=True):
-            # Only a capitalised token needs to know: elsewhere case carries no name signal.
-            starts.append(
-                token[0].isupper()
-                and (previous_end == 0 or search_break(text, previous_end, start) is not None)
-            )
-            previous_end = end
+        # Only a capitalised token needs to know: elsewhere case carries no name signal.
+        starts = [
+            token[0].isupper() and (prev == 0 or search_break(text, prev, start) is not None)
+            for token, prev, (_, start, _) in zip(tokens, previous_ends, analysed, strict=True)
+        ]
         return cls(text, code, tokens, [t for t, _, _ in analysed], [fold(t) for t in tokens], starts)
 
 
@@ -97,6 +94,24 @@ def content_terms(text: str, lang: str | None = None) -> list[str]:
 
 def content_terms_of(analysed: AnalysedText) -> list[str]:
     """:func:`content_terms` of an already analysed text."""
+    if _CJK.search(analysed.text):
+        return _content_terms_slow(analysed)
+    stops = stopwords(analysed.lang)
+    tokens, terms, starts = analysed.tokens, analysed.terms, analysed.sentence_start
+    # Comprehensions rather than a loop: this runs on every token of every article.
+    keep = [
+        i
+        for i, folded in enumerate(analysed.folded)
+        if len(folded) > 1 and folded not in stops and not (len(folded) < 4 and folded.isdigit())
+    ]
+    return [
+        "^" + terms[i] if tokens[i][0].isupper() and (not starts[i] or tokens[i].isupper()) else terms[i]
+        for i in keep
+    ]
+
+
+def _content_terms_slow(analysed: AnalysedText) -> list[str]:
+    """Token by token, for texts with CJK/Thai characters (turned into character bigrams)."""
     stops = stopwords(analysed.lang)
     out: list[str] = []
     tokens = analysed.tokens
@@ -130,22 +145,19 @@ def story_key_terms(text: str, lang: str | None = None, k: int = KEY_TERMS) -> l
 
 
 def _key_terms(terms: list[str], k: int) -> list[str]:
-    scores: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    names: set[str] = set()
-    n = max(1, len(terms))
-    for i, t in enumerate(terms):
-        bare = t.lstrip("^")
-        if t.startswith("^"):
-            names.add(bare)
-        first_seen.setdefault(bare, i)
-        scores[bare] += 1.0
-    for bare in scores:
-        if bare in names:
-            scores[bare] *= 2.0
-        scores[bare] += 1.0 - first_seen[bare] / n  # early mention: lead paragraph carries the story
-    ranked = sorted(scores, key=lambda t: (-scores[t], first_seen[t]))
-    return ranked[:k]
+    bare = [t[1:] if t[0] == "^" else t for t in terms]
+    scores: Counter[str] = Counter(bare)
+    n = max(1, len(bare))
+    # dict() over the reversed sequence keeps each term's *first* position.
+    first_seen = dict(zip(reversed(bare), range(n - 1, -1, -1), strict=False))
+    names = {t[1:] for t in terms if t[0] == "^"}
+    ranked = {
+        t: c * (2.0 if t in names else 1.0)
+        + 1.0
+        - first_seen[t] / n  # early mention: the lead carries the story
+        for t, c in scores.items()
+    }
+    return sorted(ranked, key=lambda t: (-ranked[t], first_seen[t]))[:k]
 
 
 def _hashes(features: set[str]) -> np.ndarray:
@@ -162,7 +174,7 @@ def _bottom_k(features: set[str], k: int) -> np.ndarray:
 
 def signature_from_terms(terms: list[str]) -> list[int]:
     """Signature of an already computed :func:`content_terms` list (lets the pipeline analyse once)."""
-    bare = [t.lstrip("^") for t in terms]
+    bare = [t[1:] if t[0] == "^" else t for t in terms]
     shingles = {" ".join(bare[i : i + SHINGLE_SIZE]) for i in range(max(0, len(bare) - SHINGLE_SIZE + 1))}
     sig = np.concatenate(
         [
