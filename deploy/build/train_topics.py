@@ -63,7 +63,7 @@ SECOND_LEVEL_LANGS = ("en", "en-US", "fr", "de", "es", "pt", "pt-PT")
 
 def read_lexicon() -> list[tuple[str, str, str]]:
     """(code, lang, term) rows of the seed lexicon."""
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for line in LEXICON.read_text("utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -219,7 +219,7 @@ def fit(
     return total
 
 
-def train() -> dict[str, float]:
+def train() -> dict[str, int]:
     vocab, matrices, class_codes, lexicon_feats, second_level = build_counts()
     # Second-level terms that never occur in training text still need a row (of zeros).
     missing = sorted(set(second_level) - set(vocab))
@@ -229,7 +229,7 @@ def train() -> dict[str, float]:
             name: np.vstack([m, np.zeros((len(missing), m.shape[1]))]) for name, m in matrices.items()
         }
     weights = fit(matrices, SOURCE_WEIGHTS)
-    raw_total = sum(matrices.values()).sum(axis=1)
+    raw_total = np.sum(list(matrices.values()), axis=0).sum(axis=1)
     vocab_array = np.array(vocab)
     keep = ((raw_total >= MIN_FEATURE_COUNT) | np.isin(vocab_array, list(lexicon_feats))) & (
         np.abs(weights).max(axis=1) >= MIN_ABS_WEIGHT
