@@ -5,7 +5,7 @@ writes one compact file: a table of entities ``[canonical, type, wikidata_qid, t
 (folded key -> entity index, and case-sensitive short acronyms -> entity index).
 
 Sources are merged in priority order (countries, international organisations, curated Indonesian
-institutions, people, places, parties); the first source to claim an alias keeps it, so "Georgia"
+institutions, people, places, parties, brands); the first source to claim an alias keeps it, so "Georgia"
 stays the country and "AS" stays the United States.
 
 Run: ``uv run python deploy/build/build_gazetteers.py [--data PATH] [--out PATH]``
@@ -181,7 +181,7 @@ class GazetteerBuilder:
     def __init__(self) -> None:
         self.entities: list[list[str | int | None]] = []
         # Tier 1 = countries, international organisations and curated entries: unambiguous enough to be
-        # reported on their own; tier 2 = people; tier 3 = subdivisions, cities, parties (used as evidence
+        # reported on their own; tier 2 = people; tier 3 = subdivisions, cities, parties, brands (evidence
         # for the tagger and for linking, never reported without the tagger agreeing).
         self.tier = 1
         self.by_qid: dict[str, int] = {}
@@ -387,6 +387,27 @@ def add_parties(g: GazetteerBuilder, ents: Path) -> None:
             g.alias(short, idx)
 
 
+def add_brands(g: GazetteerBuilder, ents: Path) -> None:
+    """Companies and brands with QIDs from the name-suggestion-index (banks, fuel, telecoms, shops…)."""
+    seen: set[str] = set()
+    for path in sorted((ents / "brands_nsi").rglob("*.json")):
+        try:
+            items = json.loads(path.read_text(encoding="utf-8")).get("items", [])
+        except (json.JSONDecodeError, AttributeError):
+            continue
+        for item in items:
+            tags = item.get("tags", {})
+            qid = tags.get("brand:wikidata") or tags.get("operator:wikidata")
+            name = tags.get("brand") or tags.get("operator") or tags.get("name")
+            if not qid or not name or qid in seen:
+                continue
+            seen.add(qid)
+            idx = g.entity(name, "ORG", qid)
+            for alias in [name, tags.get("name"), tags.get("name:en"), tags.get("name:id")]:
+                if alias and len(alias) >= 3:
+                    g.alias(alias, idx)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -405,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     g.tier = 3
     add_places(g, ents, by_iso)
     add_parties(g, ents)
+    add_brands(g, ents)
     g.dump(args.out)
     print(
         f"{len(g.entities)} entities, {len(g.folded)} folded + {len(g.cased)} cased aliases "
