@@ -233,10 +233,13 @@ class AlerterRuntime(Service):
 def create_app(settings: Settings) -> tuple[faust.App, AlerterRuntime]:
     """Build the Faust app and its runtime (nothing connects until the worker starts)."""
     prefix = settings.topic_prefix
+    os.makedirs(settings.data_dir, exist_ok=True)
     app = faust.App(
         f"{prefix}{settings.app_id}",
         broker=[f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")],
         store="memory://",
+        # Faust insists on a data directory; keep it out of the working directory (the repo).
+        datadir=os.path.join(settings.data_dir, "{conf.name}-data"),
         autodiscover=False,
         web_enabled=False,  # our own ops server (AlerterRuntime) serves /healthz, /readyz, /metrics
         topic_partitions=settings.topic_partitions,

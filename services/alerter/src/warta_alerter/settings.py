@@ -7,6 +7,9 @@ Built in :func:`warta_alerter.main.main`, never at import time.
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -21,6 +24,10 @@ class Settings(CommonSettings):
     app_id: str = Field(
         default="warta-alerter",
         description="Faust app id = Kafka consumer group of the article agent (topic prefix is prepended)",
+    )
+    data_dir: str = Field(
+        default_factory=lambda: os.path.join(tempfile.gettempdir(), "warta-alerter"),
+        description="Faust's working directory (nothing durable: no tables, memory store)",
     )
     web_host: str = Field(default="0.0.0.0", description="bind address of /healthz, /readyz, /metrics")
     web_port: int = Field(default=6067, description="port of /healthz, /readyz, /metrics")
