@@ -135,3 +135,20 @@ async def test_healthz_and_openapi_need_no_key(api) -> None:
     spec = (await api.client.get("/openapi.json")).json()
     assert "/v1/search" in spec["paths"]
     assert (await api.client.get("/docs")).status_code == 200
+
+
+async def test_oversized_body_is_json_413(api) -> None:
+    body = {"name": "x", "query": "nato " * 40_000}
+    resp = await api.client.post("/v1/subscriptions", json=body, headers=A)
+    assert_error_shape(resp, 413, "payload_too_large")
+
+
+async def test_oversized_chunked_body_is_json_413(api) -> None:
+    async def chunks():
+        for _ in range(100):
+            yield b"x" * 1024
+
+    resp = await api.client.post(
+        "/v1/subscriptions", content=chunks(), headers={**A, "Content-Type": "application/json"}
+    )
+    assert_error_shape(resp, 413, "payload_too_large")

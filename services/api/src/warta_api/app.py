@@ -21,6 +21,7 @@ from warta_api.auth import ApiKeys
 from warta_api.errors import install_error_handlers
 from warta_api.health.router import router as health_router
 from warta_api.kafka_io import SubscriptionPublisher
+from warta_api.limits import BodyLimitMiddleware
 from warta_api.metrics import ApiMetrics, MetricsMiddleware
 from warta_api.search.router import router as search_router
 from warta_api.settings import Settings
@@ -106,6 +107,7 @@ def create_app(
     app.state.metrics = ApiMetrics()
 
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     for router in (search_router, articles_router, subscriptions_router, alerts_router, health_router):
         app.include_router(router)

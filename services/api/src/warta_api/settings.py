@@ -34,6 +34,7 @@ class Settings(CommonSettings):
     sse_heartbeat_seconds: float = Field(default=15.0, gt=0, description="SSE keep-alive comment interval")
     kafka_timeout_seconds: float = Field(default=10.0, gt=0, description="wait for a Kafka ack this long")
     readiness_timeout_seconds: float = Field(default=3.0, gt=0)
+    max_body_bytes: int = Field(default=65_536, ge=1024, description="larger request bodies get a 413")
 
     @field_validator("keys")
     @classmethod
