@@ -33,6 +33,25 @@ OUT = REPO / "libs" / "warta" / "src" / "warta" / "data" / "id_ms_weights.tsv"
 # Sastrawi's Indonesian root words (MIT): recognises Indonesian/Malay headlines lingua misreads.
 ROOTS_IN = REPO.parent / "shared" / "data" / "lexicon" / "id" / "sastrawi" / "kata-dasar.txt"
 ROOTS_OUT = OUT.with_name("id_roots.txt.gz")
+# Common English words (non-entity tokens of the WikiANN en and UNER EWT *training* splits): lets
+# an English headline full of names ("Liverpool beat Chelsea at Anfield") be recognised.
+EN_SOURCES = [
+    (REPO.parent / "shared" / "data" / "training" / "ner" / "wikiann_rahimi" / "train-en.tsv", 0, 1),
+    (
+        REPO.parent
+        / "shared"
+        / "data"
+        / "training"
+        / "ner"
+        / "uner"
+        / "en_ewt"
+        / "en_ewt-ud-train.PROVISIONAL_first_commit_0c7ce0de.iob2",
+        1,
+        2,
+    ),
+]
+EN_OUT = OUT.with_name("en_words.txt.gz")
+EN_MIN_COUNT = 3
 WORD = regex.compile(r"^\p{L}[\p{L}\-']*$")
 MIN_COUNT = 10
 MAX_WEIGHT = 2.0
@@ -141,7 +160,42 @@ def main() -> int:
         # mtime=0: rebuilding from the same list gives byte-identical output.
         ROOTS_OUT.write_bytes(gzip.compress((header + "\n".join(roots) + "\n").encode("utf-8"), mtime=0))
         print(f"wrote {len(roots)} root words to {ROOTS_OUT} ({ROOTS_OUT.stat().st_size // 1024} KiB)")
+    write_english_words()
     return 0
+
+
+def write_english_words() -> None:
+    counts: Counter[str] = Counter()
+    for path, token_col, tag_col in EN_SOURCES:
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) <= max(token_col, tag_col) or cols[tag_col].strip() != "O":
+                continue
+            token = cols[token_col]
+            if WORD.match(token) and token[0].islower():  # capitalised non-entities are often names too
+                counts[token.lower()] += 1
+    from warta.analysis.analyzer import stopwords
+
+    # Foreign function words leak into English Wikipedia fragments ("de", "na"): drop the stop
+    # words of other common languages that are not English stop words too.
+    english = stopwords("en")
+    foreign = set().union(
+        *(stopwords(lang) for lang in ("fr", "es", "pt", "it", "de", "nl", "id", "ms", "tl", "sw"))
+    )
+    words = sorted(
+        w
+        for w, n in counts.items()
+        if n >= EN_MIN_COUNT and len(w) > 1 and (w in english or w not in foreign)
+    )
+    if not words:
+        return
+    header = "# common English words from WikiANN en / UNER EWT training splits (non-entity tokens)\n"
+    EN_OUT.write_bytes(gzip.compress((header + "\n".join(words) + "\n").encode("utf-8"), mtime=0))
+    print(f"wrote {len(words)} English words to {EN_OUT} ({EN_OUT.stat().st_size // 1024} KiB)")
 
 
 if __name__ == "__main__":

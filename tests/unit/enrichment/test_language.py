@@ -48,6 +48,10 @@ def test_id_ms_discriminator_points_the_right_way_on_contrastive_words() -> None
         ("El Gobierno aprueba los presupuestos generales del Estado", "es"),
         ("Правительство одобрило новый бюджет", "ru"),
         ("政府批准了新的预算", "zh"),
+        ("Liverpool beat Chelsea at Anfield", "en"),
+        ("Biden meets Xi in Bali", "en"),
+        ("Gempa Magnitudo 5,6 Guncang Cianjur", "id"),
+        ("Merkel trifft Macron in Berlin", "de"),
     ],
 )
 def test_headlines_are_detected(headline: str, expected: str) -> None:

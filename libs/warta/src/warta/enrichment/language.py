@@ -113,6 +113,24 @@ def id_root_hits(text: str) -> tuple[int, int]:
 
 
 @cache
+def _en_words() -> frozenset[str]:
+    data = gzip.decompress((_DATA / "en_words.txt.gz").read_bytes()).decode("utf-8")
+    return frozenset(w for w in data.split("\n") if w and not w.startswith("#"))
+
+
+def looks_english(text: str) -> bool:
+    """True when a short text's ordinary words are common English words: at least two, and at
+    least two thirds of the lower-case words (capitalised words in a headline are mostly names,
+    so they are only counted when the text has fewer than two lower-case words)."""
+    words = _WORD.findall(text)
+    lower = [w for w in words if w[0].islower()]
+    pool = lower if len(lower) >= 2 else [w.lower() for w in words]
+    vocabulary = _en_words()
+    hits = sum(1 for w in pool if w in vocabulary)
+    return hits >= 2 and hits * 3 >= 2 * len(pool)
+
+
+@cache
 def _id_ms_weights() -> dict[str, float]:
     weights: dict[str, float] = {}
     text = (_DATA / "id_ms_weights.tsv").read_text(encoding="utf-8")
@@ -206,6 +224,8 @@ class LanguageDetector:
                 hits, total = id_root_hits(sample)
                 if hits >= 2 and hits >= ROOT_COVERAGE * total:
                     family = "id/ms"
+                elif top != "en" and looks_english(sample):
+                    family = "en"
         if family == "en" and top != "en":
             return Language(code="en", confidence=round(max(0.5, conf_of.get("en", 0.0)), 4))
         if family == "id/ms":
