@@ -5,6 +5,7 @@ SSE fan-out per tenant, readiness."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -290,46 +291,92 @@ async def read_events(lines: AsyncIterator[str], count: int, timeout: float) -> 
     return events
 
 
-async def test_alert_stream_delivers_live_alerts_of_the_callers_tenant_only(settings) -> None:
+@contextlib.asynccontextmanager
+async def serving_api(settings: Settings) -> AsyncIterator[str]:
+    """The API on a real uvicorn server (SSE needs a streaming transport); yields its base URL."""
     port = free_port()
     app = create_app(settings, prepare_indices=False)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
-    producer = make_producer(settings.kafka_bootstrap)
     try:
-        for _ in range(100):
+        for _ in range(200):
             if server.started:
                 break
             await asyncio.sleep(0.05)
-        async with (
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http,
-            http.stream("GET", "/v1/alerts/stream", headers=A) as resp,
-        ):
-            assert resp.status_code == 200
-            assert resp.headers["content-type"].startswith("text/event-stream")
-            lines = resp.aiter_lines()
-            (ready,) = await read_events(lines, 1, timeout=30)
-            assert ready[0] == "ready" and json.loads(ready[1]) == {"tenant": "tenant-a"}
-
-            topic = topic_name(ALERTS, settings.topic_prefix)
-            for alert in (
-                make_alert("sub-a", "tenant-a", "live-1"),
-                make_alert("sub-b", "tenant-b", "live-2"),
-                make_alert("sub-a", "tenant-a", "live-3"),
-            ):
-                await asyncio.to_thread(
-                    lambda a=alert: producer.send(
-                        topic, key=a.subscription_id.encode(), value=a.to_bytes()
-                    ).get(10)
-                )
-            received = await read_events(lines, 2, timeout=30)
-        assert [e for e, _ in received] == ["alert", "alert"]
-        assert [json.loads(d)["story_id"] for _, d in received] == ["live-1", "live-3"]
-        assert {json.loads(d)["tenant"] for _, d in received} == {"tenant-a"}
+        yield f"http://127.0.0.1:{port}"
     finally:
-        producer.close()
         server.should_exit = True
         await asyncio.wait_for(serving, 30)
+
+
+async def publish_alerts(settings: Settings, *alerts: Alert) -> None:
+    producer = make_producer(settings.kafka_bootstrap)
+    topic = topic_name(ALERTS, settings.topic_prefix)
+    try:
+        for alert in alerts:
+            await asyncio.to_thread(
+                lambda a=alert: producer.send(topic, key=a.subscription_id.encode(), value=a.to_bytes()).get(
+                    10
+                )
+            )
+    finally:
+        producer.close()
+
+
+async def test_alert_stream_delivers_live_alerts_of_the_callers_tenant_only(settings) -> None:
+    async with (
+        serving_api(settings) as base,
+        httpx.AsyncClient(base_url=base, timeout=30) as http,
+        http.stream("GET", "/v1/alerts/stream", headers=A) as resp,
+    ):
+        assert resp.status_code == 200
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        lines = resp.aiter_lines()
+        (ready,) = await read_events(lines, 1, timeout=30)
+        assert ready[0] == "ready" and json.loads(ready[1]) == {"tenant": "tenant-a"}
+        await publish_alerts(
+            settings,
+            make_alert("sub-a", "tenant-a", "live-1"),
+            make_alert("sub-b", "tenant-b", "live-2"),
+            make_alert("sub-a", "tenant-a", "live-3"),
+        )
+        received = await read_events(lines, 2, timeout=30)
+    assert [e for e, _ in received] == ["alert", "alert"]
+    assert [json.loads(d)["story_id"] for _, d in received] == ["live-1", "live-3"]
+    assert {json.loads(d)["tenant"] for _, d in received} == {"tenant-a"}
+
+
+async def test_alert_stream_replays_stored_alerts_since_then_goes_live(settings, stack) -> None:
+    now = datetime.now(UTC)
+    alerts_alias = IndexNames(settings.es_prefix).alerts
+    es = make_es(stack.es_url)
+    try:
+        for alert in (
+            make_alert("sub-old", "tenant-a", "replay-old", now - timedelta(hours=2)),
+            make_alert("sub-r", "tenant-a", "replay-1", now - timedelta(seconds=30)),
+            make_alert("sub-rb", "tenant-b", "replay-b", now - timedelta(seconds=20)),
+        ):
+            es.index(
+                index=alerts_alias, id=alert.id, document=alert.model_dump(mode="json"), refresh="wait_for"
+            )
+    finally:
+        es.close()
+    since = (now - timedelta(minutes=1)).isoformat()
+    async with (
+        serving_api(settings) as base,
+        httpx.AsyncClient(base_url=base, timeout=30) as http,
+        http.stream("GET", "/v1/alerts/stream", params={"since": since}, headers=A) as resp,
+    ):
+        lines = resp.aiter_lines()
+        events = await read_events(lines, 1, timeout=30)
+        assert events[0][0] == "ready"
+        await publish_alerts(settings, make_alert("sub-r", "tenant-a", "replay-live"))
+        while not any(json.loads(d).get("story_id") == "replay-live" for e, d in events if e == "alert"):
+            events += await read_events(lines, 1, timeout=30)
+    stories = [json.loads(d)["story_id"] for e, d in events if e == "alert"]
+    assert "replay-1" in stories and stories.index("replay-1") < stories.index("replay-live")
+    assert "replay-old" not in stories and "replay-b" not in stories
+    assert {json.loads(d)["tenant"] for e, d in events if e == "alert"} == {"tenant-a"}
 
 
 async def test_alert_stream_needs_a_key(client) -> None:
