@@ -78,7 +78,7 @@ class AlerterRuntime(Service):
         )
         self._alerts_out = app.topic(self.alerts_topic, key_serializer="raw", value_serializer="raw")
         self._dlq_out = app.topic(dlq(self.articles_topic), key_serializer="raw", value_serializer="raw")
-        self._tasks: list[asyncio.Task[Any]] = []
+        self._background: list[asyncio.Task[Any]] = []
         self._web_runner: web.AppRunner | None = None
         self._es_ok_at = 0.0
 
@@ -110,12 +110,14 @@ class AlerterRuntime(Service):
             should_stop=self.stopping.is_set,
         )
         await self._start_web()
-        self._tasks.append(asyncio.create_task(self._bootstrap(), name="alerter-bootstrap"))
+        self._background.append(asyncio.create_task(self._bootstrap(), name="alerter-bootstrap"))
 
     async def on_stop(self) -> None:
         self.stopping.set()
-        if self._tasks:
-            _, pending = await asyncio.wait(self._tasks, timeout=self.settings.webhook_timeout_seconds + 5)
+        if self._background:
+            _, pending = await asyncio.wait(
+                self._background, timeout=self.settings.webhook_timeout_seconds + 5
+            )
             for task in pending:
                 task.cancel()
         if self._web_runner is not None:
@@ -137,7 +139,7 @@ class AlerterRuntime(Service):
             return
         loaded = self.registry.load(docs)
         log.info("loaded %d subscriptions from ES (%d active)", loaded, len(self.registry))
-        self._tasks.append(
+        self._background.append(
             asyncio.create_task(self.follower.run(self.stopping), name="subscriptions-follower")
         )
         caught_up = asyncio.create_task(self.follower.caught_up.wait())
@@ -151,9 +153,11 @@ class AlerterRuntime(Service):
         self.registry.ready.set()
         log.info("subscriptions ready: %d active; following %s", len(self.registry), self.subscriptions_topic)
         assert self.delivery is not None
-        self._tasks.append(asyncio.create_task(self.delivery.run(self.stopping), name="webhook-delivery"))
+        self._background.append(
+            asyncio.create_task(self.delivery.run(self.stopping), name="webhook-delivery")
+        )
         if self.settings.subscriptions_refresh_seconds > 0:
-            self._tasks.append(asyncio.create_task(self._refresh_loop(), name="subscriptions-refresh"))
+            self._background.append(asyncio.create_task(self._refresh_loop(), name="subscriptions-refresh"))
 
     async def _refresh_loop(self) -> None:
         while not self.stopping.is_set():
@@ -257,7 +261,7 @@ def create_app(settings: Settings) -> tuple[faust.App, AlerterRuntime]:
     @app.agent(articles, name="alert_on_articles", concurrency=settings.agent_concurrency)
     async def alert_on_articles(stream: faust.StreamT) -> None:
         await runtime.registry.ready.wait()
-        manual = stream.noack()
+        manual = stream.noack()  # type: ignore[attr-defined]  # on Stream, not on the StreamT protocol
         async for event in manual.events():
             message = event.message
             processor = runtime.processor

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from pydantic import ValidationError
 
@@ -129,7 +130,7 @@ class ArticleProcessor:
             alert = build_alert(article, match)
             try:
                 recorded = await self._transient(
-                    lambda a=alert: self.store.record(a), f"recording alert {alert.id}"
+                    partial(self.store.record, alert), f"recording alert {alert.id}"
                 )
             except Stopped:
                 raise
@@ -152,7 +153,7 @@ class ArticleProcessor:
                 )
             # FIRED, or REPLAYED (the firing article seen again: its publish may not have happened)
             stored = recorded.alert
-            await self._transient(lambda a=stored: self.publish_alert(a), f"publishing alert {stored.id}")
+            await self._transient(partial(self.publish_alert, stored), f"publishing alert {stored.id}")
             self.submit_delivery(stored.id)
         return handled
 

@@ -94,7 +94,7 @@ async def check_target(url: str, allow_private: bool) -> None:
             )
         except (OSError, TimeoutError) as exc:
             raise ConnectionError(f"cannot resolve {host}: {exc}") from exc
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     for ip in addresses:
         if _address_refused(ip):
             raise TargetRefused(f"webhook host {host} resolves to non-public address {ip}")
