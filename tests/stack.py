@@ -113,6 +113,7 @@ def stack(request: pytest.FixtureRequest) -> Iterator[RunningStack]:
         capture = request.config.pluginmanager.getplugin("capturemanager")
         ctx = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
         with ctx:
+            print()  # the progress lines start on a line of their own, not after a test file name
             try:
                 infra = stack_mod.ensure_infra(layout)
             except stack_mod.StackError as exc:
