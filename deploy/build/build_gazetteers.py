@@ -131,6 +131,8 @@ EXTRA_PLACE_ALIASES: dict[str, list[str]] = {
     "DKI Jakarta": ["Jakarta", "DKI Jakarta", "DKI"],
     "DI Yogyakarta": ["Yogyakarta", "Jogja", "Jogjakarta", "Yogya", "DIY"],
 }
+# Source names that are not what a newsroom calls the place.
+CANONICAL_OVERRIDES = {"DKI Jakarta": "Jakarta", "DI Yogyakarta": "Yogyakarta"}
 # Latin-script translation keys worth keeping from dr5hn / mledoze (others tokenise badly).
 LATIN_LANGS = {
     "br",
@@ -340,7 +342,7 @@ def add_places(g: GazetteerBuilder, ents: Path, by_iso: dict[str, int]) -> None:
     for row in states:
         qid = row["wikiDataId"] or None
         tier, g.tier = g.tier, (1 if row["name"] in major else g.tier)
-        idx = g.entity(row["name"], "LOC", qid)
+        idx = g.entity(CANONICAL_OVERRIDES.get(row["name"], row["name"]), "LOC", qid)
         g.tier = tier
         state_idx.setdefault(row["name"], idx)
     for canonical, aliases in EXTRA_PLACE_ALIASES.items():

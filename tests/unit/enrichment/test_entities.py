@@ -183,3 +183,40 @@ def test_headline_in_title_case_keeps_only_known_names() -> None:
 def test_empty_and_entity_free_text_yield_no_entities() -> None:
     assert extract_entities("", "und") == []
     assert extract_entities("hujan turun sejak pagi dan jalanan mulai tergenang.", "id") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "name"),
+    [
+        (
+            "NATO Secretary-General Jens Stoltenberg said allies would step up support.",
+            "en",
+            "Jens Stoltenberg",
+        ),
+        ("Bundeskanzler Olaf Scholz hat am Dienstag in Berlin gesprochen.", "de", "Olaf Scholz"),
+    ],
+)
+def test_hyphenated_and_foreign_titles_are_stripped_too(text: str, lang: str, name: str) -> None:
+    persons = [e for e in extract_entities(text, lang) if e.type == "PER"]
+    assert [e.text for e in persons] == [name]
+
+
+def test_lowercased_indonesian_text_uses_the_lowercase_model() -> None:
+    text = "presiden joko widodo bertemu perdana menteri malaysia di jakarta pada senin ."
+    entities = {e.text: e for e in extract_entities(text, "id")}
+    assert entities["joko widodo"].type == "PER"
+    assert entities["joko widodo"].kb_id == "Q3318231"
+    assert entities["jakarta"].kb_id == "Q3630"
+
+
+def test_english_news_links_countries_cities_and_organisations() -> None:
+    text = (
+        "Speaking in Bucharest, Stoltenberg warned that Russia was using winter as a weapon. "
+        "The U.S. and Germany pledged generators, and the World Bank offered help, Reuters reported."
+    )
+    entities = {e.text: e for e in extract_entities(text, "en")}
+    assert entities["Bucharest"].kb_id == "Q19660"
+    assert entities["Russia"].kb_id == "Q159"
+    assert entities["U.S."].kb_id == "Q30"
+    assert entities["Germany"].kb_id == "Q183"
+    assert entities["World Bank"].type == "ORG"

@@ -67,10 +67,9 @@ class Gazetteer:
         """Longest non-overlapping alias matches, left to right, beginning only where ``starts[i]``."""
         matches: list[GazetteerMatch] = []
         n = len(tokens)
-        i = 0
-        while i < n:
-            if not starts[i]:
-                i += 1
+        resume = 0  # first token not inside the previous match
+        for i in [k for k in range(n) if starts[k]]:
+            if i < resume:
                 continue
             best_end = -1
             best_idx = -1
@@ -89,9 +88,7 @@ class Gazetteer:
                 j += 1
             if best_idx >= 0:
                 matches.append(GazetteerMatch(i, best_end, self.entities[best_idx]))
-                i = best_end
-            else:
-                i += 1
+                resume = best_end
         return matches
 
     @cached_property

@@ -27,8 +27,19 @@ TITLE_WORDS: frozenset[str] = _words(
     spokesman spokeswoman spokesperson foreign defense defence deputy former late mr mrs ms miss sir
     dame lord lady dr prof coach manager striker midfielder goalkeeper judge justice ambassador envoy
     premier lawmaker candidate
+    bundeskanzler kanzler kanzlerin präsident präsidentin prasident ministerpräsident außenminister
+    aussenminister bundespräsident président présidente ministre presidente ministro primer
+    primeiro premiê premier-ministre generalsekretär
     """
 )
+
+
+def is_title(folded: str) -> bool:
+    """A folded token that is a title, including hyphenated ones ("secretary-general", "vice-president")."""
+    if folded in TITLE_WORDS:
+        return True
+    return "-" in folded and all(part in TITLE_WORDS for part in folded.split("-"))
+
 
 # Leading words that are never part of a name but often capitalised at sentence or headline start.
 LEADING_NOISE: frozenset[str] = _words(

@@ -27,16 +27,20 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
 
 def tokenize_columns(text: str) -> tuple[list[str], list[int], list[int]]:
     """Tokens, start offsets and end offsets of ``text`` as three parallel lists (the fast path)."""
-    tokens: list[str] = TOKEN_RE.findall(text)
+    tokens: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     find = text.find
+    findall = TOKEN_RE.findall
     pos = 0
-    for tok in tokens:
-        pos = find(tok, pos)
-        starts.append(pos)
-        pos += len(tok)
-        ends.append(pos)
+    for chunk in text.split():
+        # Most whitespace-separated chunks are plain words, which are exactly one token.
+        for tok in (chunk,) if chunk.isalnum() else findall(chunk):
+            pos = find(tok, pos)
+            tokens.append(tok)
+            starts.append(pos)
+            pos += len(tok)
+            ends.append(pos)
     return tokens, starts, ends
 
 
