@@ -37,6 +37,7 @@ SEED = 20221129  # fixed: signatures must be comparable across processes, versio
 
 _PRIME = (1 << 31) - 1
 _EMPTY = _PRIME  # larger than any hash value: pads sketches of small sets
+SIGNATURE_EMPTY = _EMPTY
 _rng = np.random.default_rng(SEED)
 _A, _B = (int(v) for v in _rng.integers(1, _PRIME, size=2, dtype=np.int64))
 
