@@ -195,7 +195,8 @@ def language_sample(text: str, title: str | None = None, limit: int = SAMPLE_CHA
 
 
 class LanguageDetector:
-    """Thread-safe detector; build once per process (loading lingua's models takes ~1 s)."""
+    """Build once per process (loading lingua's models takes ~1 s); ``detect`` keeps no state, so
+    one detector can serve several threads."""
 
     def __init__(self, accuracy: Literal["low", "high"] = "low") -> None:
         from lingua import LanguageDetectorBuilder
@@ -204,7 +205,6 @@ class LanguageDetector:
         if accuracy == "low":
             builder = builder.with_low_accuracy_mode()
         self._lingua = builder.with_preloaded_language_models().build()
-        self._lock = threading.Lock()
         _id_ms_weights()
 
     def detect(self, text: str, title: str | None = None, hint: str | None = None) -> Language:

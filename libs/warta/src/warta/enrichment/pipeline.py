@@ -22,7 +22,6 @@ enrichment silently.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -71,7 +70,6 @@ class Enricher:
         self._language = language_detector or default_detector()
         self._extract_entities = _load_entities()
         self._classify_topics = _load_topics()
-        self._lock = threading.Lock()
         if warm_up:
             self.enrich_text(
                 "Presiden Joko Widodo bertemu Sekretaris Jenderal NATO di Jakarta.", title="Warm up"

@@ -1,19 +1,25 @@
-"""Near-duplicate and same-story signatures (MinHash), and the similarity functions the indexer uses.
+"""Near-duplicate and same-story signatures (MinHash family), and the similarity functions the
+indexer uses to assign stories and duplicates.
 
-A signature is ``SIGNATURE_SIZE`` (128) non-negative ints, three MinHash sketches side by side, all
-over *content terms* (analysed with :mod:`warta.analysis.analyzer`: folded, stemmed, stop words and
-short tokens dropped), so inflection and casing differences between outlets vanish:
+A signature is ``SIGNATURE_SIZE`` (160) ints in [0, 2^31-1], three parts side by side, all over
+*content terms* (analysed with :mod:`warta.analysis.analyzer`: folded, stemmed, stop words and
+short tokens dropped; CJK/Thai as character bigrams), so inflection and casing differences between
+outlets vanish:
 
-* ``[0:48]``    the set of content unigrams: overlap of vocabulary;
-* ``[48:80]``   3-term shingles: overlap of *phrasing*, high only for copies and light rewrites;
-* ``[80:128]``  the story's key terms (:func:`story_key_terms`): the most repeated content terms
-                with names weighted up, i.e. what the article is about.
+* ``[0:96]``     bottom-96 sketch of the set of content unigrams: overlap of vocabulary;
+* ``[96:128]``   bottom-32 sketch of 3-term shingles: overlap of *phrasing*, high only for copies
+                 and light rewrites;
+* ``[128:160]``  hashes of the story's 32 key terms (:func:`story_key_terms`: most repeated terms,
+                 names weighted up, early mentions first): what the article is about.
+
+Unused slots hold ``SIGNATURE_EMPTY``. A bottom-k sketch (the k smallest hashes of the set) is the
+one-permutation form of MinHash: the same Jaccard estimator quality as k permutations for one hash
+per feature. Hashes are CRC-32 of the UTF-8 feature mixed by a fixed-seed universal hash modulo
+the Mersenne prime 2^31-1: stable across processes and Python versions, JSON- and ES-``long``-safe.
 
 Two outlets rewriting the same wire story share names, places and the topic's vocabulary but few
-phrases, so :func:`same_story` looks at the unigram and key-term parts, while :func:`is_duplicate`
-asks for phrasing overlap too. Hashes are CRC-32 of the UTF-8 term (stable across processes and
-Python versions) mixed by fixed-seed universal hash functions modulo the Mersenne prime 2^31-1; the
-sketches are plain ints that fit JSON and an Elasticsearch ``long``.
+phrases, so :func:`same_story` compares unigrams and key terms, while :func:`is_duplicate` asks
+for phrasing overlap too.
 """
 
 from __future__ import annotations
