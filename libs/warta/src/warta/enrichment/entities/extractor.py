@@ -33,7 +33,13 @@ from warta.enrichment.entities.features import (
     window_features,
 )
 from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch, KnownEntity
-from warta.enrichment.entities.titles import FUNCTION_WORDS, LEADING_NOISE, NAME_CONNECTORS, is_title
+from warta.enrichment.entities.titles import (
+    FUNCTION_WORDS,
+    LEADING_NOISE,
+    NAME_CONNECTORS,
+    TITLE_CONTINUATIONS,
+    is_title,
+)
 from warta.enrichment.entities.tokens import fold, tokenize_columns
 from warta.events import Entity
 
@@ -181,8 +187,12 @@ class EntityExtractor:
     ) -> list[Mention]:
         # Titles and roles are not part of names; neither are leading articles/prepositions.
         titled = s > 0 and is_title(fold(tokens[s - 1]))
-        while s < e and (is_title(fold(tokens[s])) or fold(tokens[s]) in LEADING_NOISE):
-            titled = titled or is_title(fold(tokens[s]))
+        while s < e:
+            word = fold(tokens[s])
+            if is_title(word) or (titled and word in TITLE_CONTINUATIONS):
+                titled = True
+            elif word not in LEADING_NOISE:
+                break
             s += 1
         while s < e and not tokens[s][0].isalnum():
             s += 1
@@ -208,9 +218,12 @@ class EntityExtractor:
             while k < e and gaz[k].startswith("I-"):
                 k += 1
             head = g.lookup(tokens[s:k])
-            if k < e and head is not None and head.tier == 1:
-                # "Presiden Ukraina Volodymyr Zelenskky": after a title and a place comes a person.
-                rest_type = "PER" if titled else typ
+            # Only when a person follows (the tagger said PER, a title precedes, or the rest is a known
+            # person): "United States Department of …" is one organisation, not a country + something.
+            person_cue = k < e and (titled or is_title(fold(tokens[k])) or _is_person(g, tokens[k:e]))
+            if k < e and head is not None and head.tier == 1 and (typ == "PER" or person_cue):
+                # "Presiden Ukraina Volodymyr Zelenskky", "NATO Secretary-General Jens Stoltenberg".
+                rest_type = "PER" if person_cue else typ
                 return [
                     Mention(s, k, starts[s], ends[k - 1], head.type, text[starts[s] : ends[k - 1]], head),
                     *self._clean_span(text, tokens, starts, ends, gaz, k, e, rest_type, lowercase),
@@ -367,6 +380,11 @@ def model_family(lang: str, lowercase: bool = False) -> str | None:
     if lowercase:
         return None
     return "en" if code == "en" else "xx"
+
+
+def _is_person(gazetteer: Gazetteer, tokens: list[str]) -> bool:
+    known = gazetteer.lookup(tokens) or gazetteer.fuzzy_person(tokens)
+    return known is not None and known.type == "PER"
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -62,3 +62,14 @@ NAME_CONNECTORS: frozenset[str] = _words(
     dan untuk bagi atas di y e et und
     """
 )
+
+# Words that continue a title once one has started ("Duta Besar", "Menteri Luar Negeri", "Jaksa Agung",
+# "Menteri Keuangan", "Secretary of State"); stripped only right after a title word, never on their own.
+TITLE_CONTINUATIONS: frozenset[str] = _words(
+    """
+    besar luar dalam negeri koordinator agung utama muda madya keuangan pertahanan perdagangan
+    kesehatan pendidikan agama sosial perhubungan pertanian perindustrian bumn hukum ham pariwisata
+    perekonomian politik keamanan kelautan perikanan energi desa ketenagakerjaan kebudayaan
+    sekretaris negara umum harian pelaksana of state affairs interior justice finance
+    """
+)
