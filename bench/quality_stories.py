@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import json
 import random
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -69,7 +68,7 @@ def _unrelated_pairs(n: int = 300) -> dict[str, list[tuple[str, str]]]:
 
 def _cross_pairs(by_cat: dict[str, list[str]], rng: random.Random, n: int) -> list[tuple[str, str]]:
     cats = sorted(by_cat)
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     while len(pairs) < n and len(cats) > 1:
         c1, c2 = rng.sample(cats, 2)
         pairs.append((rng.choice(by_cat[c1]), rng.choice(by_cat[c2])))
@@ -162,4 +161,4 @@ def run() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    run()

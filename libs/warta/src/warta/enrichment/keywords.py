@@ -47,7 +47,7 @@ def keywords_of(
     if k <= 0:
         return []
     stops = stopwords(body.lang)
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = defaultdict(float)
     first_seen: dict[str, int] = {}
     names: dict[str, set[str]] = {}  # name key -> stems of its words
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)  # names only; words are done lazily
@@ -145,7 +145,7 @@ def _name_runs(
     in_title: bool,
     offset: int,
     stops: frozenset[str],
-    scores: Counter[str],
+    scores: dict[str, float],
     surfaces: dict[str, Counter[str]],
     first_seen: dict[str, int],
     names: dict[str, set[str]],

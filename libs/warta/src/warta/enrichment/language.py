@@ -142,12 +142,12 @@ def _id_ms_weights() -> dict[str, float]:
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
-        word, _, value = line.partition("\t")
-        weights[word] = float(value)
-    for word, value in _HAND_MARKERS.items():
+        word, _, number = line.partition("\t")
+        weights[word] = float(number)
+    for word, marker in _HAND_MARKERS.items():
         # The hand list wins only where it is more decided than the learned weight.
-        if abs(value) > abs(weights.get(word, 0.0)):
-            weights[word] = value
+        if abs(marker) > abs(weights.get(word, 0.0)):
+            weights[word] = marker
     return weights
 
 
