@@ -8,17 +8,11 @@ import pytest
 
 from tests.unit.api.conftest import A
 from warta.analysis.query import parse_query
+from warta_api.cursors import decode_cursor, encode_cursor
 from warta_api.errors import ApiError
+from warta_api.params import parse_instant, split_values
 from warta_api.search.schemas import SortOrder
-from warta_api.search.service import (
-    SearchSpec,
-    build_request,
-    decode_cursor,
-    encode_cursor,
-    make_highlight,
-    parse_instant,
-    split_values,
-)
+from warta_api.search.service import SearchSpec, build_request, make_highlight
 
 
 def es_hit(

@@ -5,23 +5,22 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette import EventSourceResponse
 
 from warta.events import Alert
-from warta_api.alerts.schemas import AlertPage
+from warta_api.alerts.schemas import AlertPage, AlertStatus
 from warta_api.alerts.service import list_alerts
 from warta_api.alerts.stream import AlertHub
 from warta_api.auth import Tenant
 from warta_api.deps import Es, Indices, SettingsDep, get_alert_hub
 from warta_api.errors import ERROR_RESPONSES, ApiError
-from warta_api.search.service import parse_instant
+from warta_api.params import parse_instant
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"], responses=ERROR_RESPONSES)
 
-Status = Literal["pending", "delivered", "failed", "dead"]
 BACKFILL_MAX = 500
 
 
@@ -30,7 +29,7 @@ async def read_alerts(
     tenant: Tenant,
     es: Es,
     indices: Indices,
-    status: Status | None = None,
+    status: AlertStatus | None = None,
     since: Annotated[str | None, Query(description="YYYY-MM-DD, ISO date-time or relative (24h)")] = None,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 from warta.events import Alert
+
+# the delivery states of warta.events.Alert.status
+AlertStatus = Literal["pending", "delivered", "failed", "dead"]
 
 
 class AlertPage(BaseModel):

@@ -10,10 +10,8 @@ from elasticsearch import AsyncElasticsearch
 from warta.elastic import IndexNames
 from warta.events import Alert
 from warta_api.alerts.schemas import AlertPage
+from warta_api.cursors import decode_cursor, encode_cursor
 from warta_api.errors import ApiError
-from warta_api.search.service import decode_cursor, encode_cursor
-
-ALERT_STATUSES = ("pending", "delivered", "failed", "dead")
 
 
 async def list_alerts(

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from warta_api.auth import Reader
 from warta_api.deps import Es, Indices
 from warta_api.errors import ERROR_RESPONSES, ApiError
+from warta_api.params import parse_instant, parse_user_query, split_values
 from warta_api.search.schemas import SearchResponse, SortOrder
-from warta_api.search.service import SearchSpec, parse_instant, parse_user_query, run_search, split_values
+from warta_api.search.service import SearchSpec, run_search
 
 router = APIRouter(prefix="/v1", tags=["search"], responses=ERROR_RESPONSES)
 

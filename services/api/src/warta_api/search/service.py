@@ -3,21 +3,18 @@ highlights computed in Python with the same analyser that produced the indexed t
 
 from __future__ import annotations
 
-import base64
-import binascii
 import html
-import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from warta.analysis.query import Query, QuerySyntaxError, compile_es, filters_es, highlight, parse_query
+from warta.analysis.query import Query, compile_es, filters_es, highlight
 from warta.elastic import IndexNames
 from warta.ids import stable_hash
+from warta_api.cursors import decode_cursor, encode_cursor
 from warta_api.errors import ApiError
 from warta_api.search.schemas import (
     ArticleHit,
@@ -46,52 +43,6 @@ SOURCE_EXCLUDES = [
     "topic_keys",
     "source_keys",
 ]
-
-
-def parse_user_query(text: str, param: str = "q") -> Query:
-    """Parse with the shared query language; a syntax error becomes a 400 saying where and what."""
-    try:
-        return parse_query(text)
-    except QuerySyntaxError as exc:
-        raise ApiError(
-            400,
-            "query_syntax",
-            f"{param}: {exc}",
-            {"param": param, "position": exc.position, "expected": exc.expected, "reason": exc.message},
-        ) from exc
-
-
-_RELATIVE = re.compile(r"^(\d{1,5})([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_instant(value: str, param: str, now: datetime | None = None) -> datetime:
-    """``2026-11-20``, ``2026-11-20T08:00:00+07:00`` (naive = UTC) or relative ``30m``/``24h``/``7d``/``2w`` ago."""
-    value = value.strip()
-    if m := _RELATIVE.match(value):
-        base = now or datetime.now(UTC)
-        return base - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
-    try:
-        if len(value) == 10:
-            d = date.fromisoformat(value)
-            return datetime(d.year, d.month, d.day, tzinfo=UTC)
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ApiError(
-            400,
-            "invalid_parameter",
-            f"{param}: {value!r} is not a date, a date-time or a relative time like 7d",
-            {"param": param, "expected": "YYYY-MM-DD, ISO 8601 date-time, or <n>m|h|d|w"},
-        ) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def split_values(values: Sequence[str] | None) -> tuple[str, ...]:
-    """Repeated parameters and comma-separated lists alike: ``lang=id&lang=en`` = ``lang=id,en``."""
-    out: list[str] = []
-    for value in values or ():
-        out.extend(v.strip() for v in value.split(",") if v.strip())
-    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -128,47 +79,6 @@ class SearchSpec:
             "story" if self.collapse_story else "",
         ]
         return stable_hash(*parts, length=12)
-
-
-# ---------------------------------------------------------------------------------- cursors
-
-
-def encode_cursor(
-    fingerprint: str, *, search_after: list[Any] | None = None, offset: int | None = None
-) -> str:
-    payload: dict[str, Any] = {"f": fingerprint}
-    if search_after is not None:
-        payload["a"] = search_after
-    else:
-        payload["o"] = offset
-    raw = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_cursor(cursor: str, fingerprint: str) -> dict[str, Any]:
-    """The cursor's payload; 400 when it is not ours or belongs to another search."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        payload = json.loads(raw)
-        if not isinstance(payload, dict) or not isinstance(payload.get("f"), str):
-            raise ValueError("not a cursor")
-        if "a" in payload and not isinstance(payload["a"], list):
-            raise ValueError("bad search_after")
-        if "o" in payload and (not isinstance(payload["o"], int) or payload["o"] < 0):
-            raise ValueError("bad offset")
-        if "a" not in payload and "o" not in payload:
-            raise ValueError("empty cursor")
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ApiError(
-            400, "invalid_cursor", "cursor is malformed; use next_cursor from a previous page"
-        ) from exc
-    if payload["f"] != fingerprint:
-        raise ApiError(
-            400,
-            "invalid_cursor",
-            "cursor belongs to a different search (query, filters, sort or collapse changed)",
-        )
-    return payload
 
 
 # ----------------------------------------------------------------------------------- ES body

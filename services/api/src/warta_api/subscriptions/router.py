@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from warta_api.alerts.schemas import AlertPage
+from warta_api.alerts.schemas import AlertPage, AlertStatus
 from warta_api.alerts.service import list_alerts
 from warta_api.auth import Tenant
 from warta_api.deps import Es, Indices, Publisher, SettingsDep
 from warta_api.errors import ERROR_RESPONSES, ApiError, not_found
-from warta_api.search.service import parse_instant
+from warta_api.params import parse_instant
 from warta_api.subscriptions.schemas import (
     PreviewRequest,
     PreviewResponse,
@@ -98,9 +98,7 @@ async def read_subscription_alerts(
     store: Store,
     es: Es,
     indices: Indices,
-    status_: Annotated[
-        Literal["pending", "delivered", "failed", "dead"] | None, Query(alias="status")
-    ] = None,
+    status_: Annotated[AlertStatus | None, Query(alias="status")] = None,
     since: Annotated[str | None, Query(description="YYYY-MM-DD, ISO date-time or relative (24h)")] = None,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,

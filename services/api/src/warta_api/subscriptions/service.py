@@ -15,10 +15,12 @@ from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
 from warta.elastic import IndexNames
 from warta.events import Delivery, Subscription, SubscriptionFilters, WebhookDelivery
+from warta_api.cursors import decode_cursor, encode_cursor
 from warta_api.errors import ApiError, not_found
 from warta_api.kafka_io import SubscriptionPublisher
+from warta_api.params import parse_user_query
 from warta_api.search.schemas import SortOrder
-from warta_api.search.service import SearchSpec, decode_cursor, encode_cursor, parse_user_query, run_search
+from warta_api.search.service import SearchSpec, run_search
 from warta_api.settings import Settings
 from warta_api.subscriptions.schemas import (
     DeliveryIn,
