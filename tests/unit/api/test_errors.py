@@ -113,7 +113,7 @@ async def test_unexpected_failure_is_json_500_without_details(api) -> None:
 async def test_elasticsearch_down_is_503(api) -> None:
     api.es.fail_with = TransportConnectionError("connection refused")
     assert_error_shape(
-        await api.client.get("/v1/search", params={"q": "nato"}, headers=A), 503, "search_unavailable"
+        await api.client.get("/v1/search", params={"q": "nato"}, headers=A), 503, "elasticsearch_unavailable"
     )
 
 

@@ -124,7 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EsConnectionTimeout)
     async def _es_down(_: Request, exc: Exception) -> JSONResponse:
         log.warning("Elasticsearch unavailable: %s", exc)
-        return error_response(503, "search_unavailable", "Elasticsearch is unavailable, retry later")
+        return error_response(503, "elasticsearch_unavailable", "Elasticsearch is unavailable, retry later")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
