@@ -329,6 +329,13 @@ def test_one_signed_webhook_per_story_and_the_later_article_is_counted(alerter, 
     published = [Alert.from_bytes(v) for v in alerter.read_topic(ALERTS)]
     assert [a.id for a in published if a.subscription_id == sub.id] == [aid]
 
+    # the same two articles again (a re-fetch, or a redelivery): no new alert, no extra count
+    alerter.put_article(article("st-art-2", "story-nato-1", "NATO tingkatkan bantuan", NATO_B))
+    alerter.put_article(article("st-art-1", "story-nato-1", "Stoltenberg: NATO dukung Ukraina", NATO_A))
+    time.sleep(3.0)
+    assert alerter.alert_doc(aid)["article_count"] == 2
+    assert len(receiver.at("/story")) == 1
+
 
 def test_subscription_loaded_from_es_at_start_alerts_too(alerter, receiver):
     alerter.put_article(article("es-art-1", "story-brussels", "Pertemuan di Brussels", NATO_A))

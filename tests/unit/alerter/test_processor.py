@@ -129,3 +129,15 @@ async def test_es_outage_is_retried_and_the_alert_is_recorded_once():
     assert [r.outcome for r in handled.recorded] == [Outcome.FIRED]
     assert len(h.es.docs) == 1 and len(h.published) == 1
     assert h.metrics.transient_errors._value.get() == 3
+
+
+async def test_a_later_article_delivered_again_is_not_counted_twice():
+    h = Harness("Stoltenberg")
+    await h.processor.handle(make_article("art-1", "story-1", "NATO", TEXT_A).to_bytes())
+    second = make_article("art-2", "story-1", "NATO lagi", TEXT_B).to_bytes()
+    await h.processor.handle(second)
+    again = await h.processor.handle(second)  # the same files fed twice, or a Kafka redelivery
+    assert [r.outcome for r in again.recorded] == [Outcome.ALREADY_COUNTED]
+    doc = h.es.docs[alert_id("sub-0", "story-1")]
+    assert doc["article_count"] == 2 and doc["article_ids"] == ["art-1", "art-2"]
+    assert len(h.published) == 1

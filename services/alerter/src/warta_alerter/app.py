@@ -126,8 +126,24 @@ class AlerterRuntime(Service):
             await self.es.close()
 
     async def _bootstrap(self) -> None:
-        """Load subscriptions from ES, catch up on the topic, then start delivery (incl. restart recovery)."""
         try:
+            await self._bootstrap_steps()
+        except Exception as exc:  # not transient (those are retried): a broken set-up must not idle silently
+            log.exception("alerter start-up failed")
+            await self.crash(exc)
+
+    async def _bootstrap_steps(self) -> None:
+        """Mapping, subscriptions from ES, catch up on the topic, then delivery (incl. restart recovery)."""
+        assert self.store is not None
+        store = self.store
+        try:
+            await retry_transient(
+                store.ensure_mapping,
+                is_transient=is_transient,
+                what="adding article_ids to the alerts mapping",
+                max_delay=self.settings.es_retry_max_seconds,
+                should_stop=self.stopping.is_set,
+            )
             docs = await retry_transient(
                 lambda: load_from_es(self.es, self.indices.subscriptions),
                 is_transient=is_transient,

@@ -142,6 +142,8 @@ class ArticleProcessor:
             if recorded.outcome is Outcome.COUNTED:
                 self.metrics.alerts_counted.inc()
                 continue
+            if recorded.outcome is Outcome.ALREADY_COUNTED:
+                continue
             if recorded.outcome is Outcome.FIRED:
                 self.metrics.alerts_fired.inc()
                 log.info(

@@ -3,6 +3,9 @@
 - The document ``_id`` is the alert id (hash of subscription id + story id), and the first write
   is ``op_type=create``: a 409 means the story already fired for that subscription, so the later
   article is only counted (``article_count``), never sent again.
+- Counting is replay-proof: the document keeps the ids of the articles counted (``article_ids``,
+  a field this service adds to the alerts mapping at start-up, see :meth:`AlertStore.ensure_mapping`),
+  so an article delivered again (at-least-once, or the same files fed twice) is not counted twice.
 - Updates use optimistic concurrency (``if_seq_no``/``if_primary_term``) rather than scripts, so
   they run on the minimal ES distribution (no Painless) and so that only one alerter instance can
   claim a given delivery attempt.
@@ -44,6 +47,7 @@ class Outcome(enum.Enum):
     FIRED = "fired"  # first article of the story for this subscription: new alert
     COUNTED = "counted"  # a later article of the story: counted on the existing alert
     REPLAYED = "replayed"  # the very article that fired, seen again (at-least-once replay)
+    ALREADY_COUNTED = "already_counted"  # a later article of the story seen again: nothing to do
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,11 @@ class Versioned:
     alert: Alert
     seq_no: int
     primary_term: int
+    article_ids: tuple[str, ...] = ()  # articles counted on the alert (first one first)
+
+
+# Not part of the Alert event: bookkeeping for exact, replay-proof article counts.
+ARTICLE_IDS_MAPPING = {"article_ids": {"type": "keyword"}}
 
 
 class AlertStore:
@@ -64,11 +73,21 @@ class AlertStore:
         self.es = es
         self.alias = alias
 
+    async def ensure_mapping(self) -> None:
+        """Add ``article_ids`` to the alerts mapping (additive, idempotent; the template is strict)."""
+        await self.es.indices.put_mapping(index=self.alias, properties=ARTICLE_IDS_MAPPING)
+
     async def record(self, alert: Alert, max_cas_rounds: int = 20) -> Recorded:
-        """Create the alert, or count ``alert.article`` on the alert that already exists."""
+        """Create the alert, or count ``alert.article`` on the alert that already exists.
+
+        Idempotent per (alert, article): the same article never counts twice.
+        """
         doc = alert.model_dump(mode="json")
+        doc["article_ids"] = [alert.article.id]
         try:
-            await self.es.create(index=self.alias, id=alert.id, document=doc)
+            # require_alias: never let ES auto-create a concrete "<prefix>-alerts" index with a
+            # guessed mapping when the alias is missing (ensure_indices() creates it at start-up).
+            await self.es.create(index=self.alias, id=alert.id, document=doc, require_alias=True)
             return Recorded(Outcome.FIRED, alert)
         except ConflictError:
             pass
@@ -78,18 +97,20 @@ class AlertStore:
                 return await self.record(alert, max_cas_rounds - 1)
             if current.alert.article.id == alert.article.id:
                 return Recorded(Outcome.REPLAYED, current.alert)
+            if alert.article.id in current.article_ids:
+                return Recorded(Outcome.ALREADY_COUNTED, current.alert)
+            count = current.alert.article_count + 1
             try:
                 await self.es.update(
                     index=self.alias,
                     id=alert.id,
-                    doc={"article_count": current.alert.article_count + 1},
+                    doc={"article_count": count, "article_ids": [*current.article_ids, alert.article.id]},
                     if_seq_no=current.seq_no,
                     if_primary_term=current.primary_term,
                 )
-                counted = current.alert.model_copy(update={"article_count": current.alert.article_count + 1})
-                return Recorded(Outcome.COUNTED, counted)
+                return Recorded(Outcome.COUNTED, current.alert.model_copy(update={"article_count": count}))
             except ConflictError:
-                continue  # a concurrent delivery update; read again
+                continue  # a concurrent count or delivery update; read again
         raise RuntimeError(f"could not count article on alert {alert.id}: too much contention")
 
     async def get(self, alert_id: str) -> Versioned | None:
@@ -97,7 +118,11 @@ class AlertStore:
             resp = await self.es.get(index=self.alias, id=alert_id)
         except NotFoundError:
             return None
-        return Versioned(Alert.model_validate(resp["_source"]), resp["_seq_no"], resp["_primary_term"])
+        source = resp["_source"]
+        alert = Alert.model_validate(source)
+        # documents written before article_ids existed know at least their first article
+        ids = tuple(source.get("article_ids") or (alert.article.id,))
+        return Versioned(alert, resp["_seq_no"], resp["_primary_term"], ids)
 
     async def claim_attempt(self, current: Versioned) -> int | None:
         """Reserve the next attempt number (``attempts + 1``) for this instance, or None if another got it.
