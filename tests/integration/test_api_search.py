@@ -327,3 +327,38 @@ async def test_search_finds_exactly_what_the_alert_matcher_matches(client, q) ->
     expected = {a.id for a in CORPUS if match_article(query, a) is not None}
     assert expected  # every query here matches something, so agreement is not vacuous
     assert ids(await search(client, q=q, size=100)) == expected
+
+
+async def test_headline_match_ranks_above_body_only_repetition(stack, test_namespace) -> None:
+    prefix = f"{test_namespace}-apirank"
+    body_only = article(
+        "r-body",
+        "id",
+        "Ekonomi pekan ini",
+        "Inflasi naik. Pemerintah menyebut inflasi bulan lalu dan inflasi tahunan sebagai tantangan utama.",
+        "s-r1",
+        "2026-11-20T08:00:00+00:00",
+        "https://example.id/r1",
+    )
+    headline = article(
+        "r-title", "id", "Inflasi melambat",
+        "Harga bahan pokok stabil sepanjang bulan ini menurut data terbaru pemerintah daerah setempat.",
+        "s-r2", "2026-11-20T08:00:00+00:00", "https://example.id/r2",
+    )  # fmt: skip
+    es = make_es(stack.es_url)
+    try:
+        ensure_indices(es, prefix)
+        for art in (body_only, headline):
+            es.index(
+                index=IndexNames(prefix).articles_index_for(art.published_at),
+                id=art.id,
+                document=article_document(art),
+                refresh="wait_for",
+            )
+    finally:
+        es.close()
+    app = create_app(Settings(es_url=stack.es_url, es_prefix=prefix, keys="k:t"), prepare_indices=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test") as c:
+        resp = await c.get("/v1/search", params={"q": "inflasi"}, headers={"Authorization": "Bearer k"})
+    await app.state.es.close()
+    assert [h["id"] for h in resp.json()["results"]] == ["r-title", "r-body"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.unit.api.conftest import A
-from warta.analysis.query import parse_query
+from warta.analysis.query import compile_es, parse_query
 from warta_api.cursors import decode_cursor, encode_cursor
 from warta_api.errors import ApiError
 from warta_api.params import parse_instant, split_values
@@ -163,3 +163,15 @@ async def test_metrics_count_requests_by_route_template(api) -> None:
     await api.client.get("/v1/articles/does-not-exist", headers=A)
     text = (await api.client.get("/metrics")).text
     assert 'warta_api_requests_total{method="GET",route="/v1/articles/{article_id}",status="404"} 1.0' in text
+
+
+def test_relevance_boosts_title_matches_without_changing_what_matches() -> None:
+    spec = SearchSpec(text="nato -rusia", query=parse_query('"jens stoltenberg" nato -rusia'))
+    query = build_request(spec)[0]["query"]["bool"]
+    assert query["must"] == [compile_es(spec.query)]  # matching is exactly the compiled query
+    boost = str(query["should"])
+    assert "title_terms" in boost and "'terms': 'nato'" not in boost
+    assert "rusia" not in boost  # negated words never boost
+    assert "language.code" in boost  # per-language word forms keep their language filters
+    newest = build_request(SearchSpec(text="nato", query=parse_query("nato"), sort=SortOrder.newest))[0]
+    assert "should" not in newest["query"]["bool"]

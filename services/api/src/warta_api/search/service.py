@@ -11,7 +11,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from warta.analysis.query import Query, compile_es, filters_es, highlight
+from warta.analysis.query import Query, compile_es, filters_es, highlight, positive_terms
 from warta.elastic import IndexNames
 from warta.ids import stable_hash
 from warta_api.cursors import decode_cursor, encode_cursor
@@ -30,6 +30,8 @@ from warta_api.search.schemas import (
 )
 
 SNIPPET_CHARS = 240
+# Relevance: a query word in the headline counts this much more than in the body alone.
+TITLE_BOOST = 2.0
 FACET_SIZE = 20
 # ES refuses from + size beyond index.max_result_window; collapsed paging uses from/size.
 MAX_RESULT_WINDOW = 10_000
@@ -120,8 +122,34 @@ def build_query(spec: SearchSpec) -> dict[str, Any]:
         until=spec.until,
     )
     filters.extend(dict(f) for f in spec.extra_filters)
-    must = [compile_es(spec.query)] if spec.query is not None else [{"match_all": {}}]
-    return {"bool": {"must": must, "filter": filters}}
+    if spec.query is None:
+        return {"bool": {"must": [{"match_all": {}}], "filter": filters}}
+    query: dict[str, Any] = {"must": [compile_es(spec.query)], "filter": filters}
+    if spec.sort is SortOrder.relevance:
+        # optional clauses: they reorder what matched, never change which articles match
+        boosts = [_on_field(compile_es(t), "title_terms") for t in positive_terms(spec.query)]
+        if boosts:
+            query["should"] = [{"bool": {"should": boosts, "boost": TITLE_BOOST}}]
+    return {"bool": query}
+
+
+def _on_field(clause: Any, field_name: str) -> Any:
+    """``clause`` with its term and phrase queries on ``terms`` moved to ``field_name``.
+
+    Only ``term``/``match_phrase`` bodies are re-targeted; ``terms`` *queries* (the language
+    filters of each word form) are left alone.
+    """
+    if isinstance(clause, list):
+        return [_on_field(c, field_name) for c in clause]
+    if not isinstance(clause, dict):
+        return clause
+    out: dict[str, Any] = {}
+    for key, value in clause.items():
+        if key in ("term", "match_phrase") and isinstance(value, dict) and "terms" in value:
+            out[key] = {field_name: value["terms"]}
+        else:
+            out[key] = _on_field(value, field_name)
+    return out
 
 
 def build_request(spec: SearchSpec) -> tuple[dict[str, Any], int]:
