@@ -7,7 +7,7 @@ short tokens dropped; CJK/Thai as character bigrams), so inflection and casing d
 outlets vanish:
 
 * ``[0:96]``     bottom-96 sketch of the set of content unigrams: overlap of vocabulary;
-* ``[96:128]``   bottom-32 sketch of 3-term shingles: overlap of *phrasing*, high only for copies
+* ``[96:128]``   bottom-32 sketch of 3-term shingles (hashed from their terms' hashes): overlap of *phrasing*, high only for copies
                  and light rewrites;
 * ``[128:160]``  hashes of the story's 32 key terms (:func:`story_key_terms`: most repeated terms,
                  names weighted up, early mentions first): what the article is about.
@@ -46,6 +46,7 @@ _EMPTY = _PRIME  # larger than any hash value: pads sketches of small sets
 SIGNATURE_EMPTY = _EMPTY
 _rng = np.random.default_rng(SEED)
 _A, _B = (int(v) for v in _rng.integers(1, _PRIME, size=2, dtype=np.int64))
+_SHINGLE_MULTIPLIERS = [int(v) for v in _rng.integers(1, _PRIME, size=SHINGLE_SIZE, dtype=np.int64)]
 
 # Thresholds on the scales of :func:`similarity` and :func:`duplicate_similarity`.
 # Tuned on the seed pair and SemEval-2022 task 8 pairs (see bench/quality_stories.py).
@@ -167,27 +168,38 @@ def _key_terms(terms: list[str], k: int) -> list[str]:
     return sorted(ranked, key=lambda t: (-ranked[t], first_seen[t]))[:k]
 
 
-def _hashes(features: set[str]) -> np.ndarray:
-    """Stable 31-bit hashes: CRC-32 of the UTF-8 feature, mixed by a fixed-seed universal hash so
-    that the ranks bottom-k sketches rely on are not CRC's linear structure."""
-    x = np.fromiter((zlib.crc32(f.encode("utf-8")) for f in features), dtype=np.int64, count=len(features))
-    return np.unique((_A * (x & 0x7FFFFFFF) + _B) % _PRIME)  # a*x+b < 2^62: no overflow
+def _term_hashes(terms: list[str]) -> dict[str, int]:
+    """CRC-32 (31 bits) of each distinct term's UTF-8 bytes: stable across processes and versions."""
+    return {t: zlib.crc32(t.encode("utf-8")) & 0x7FFFFFFF for t in set(terms)}
 
 
-def _bottom_k(features: set[str], k: int) -> np.ndarray:
-    hashed = _hashes(features)[:k]  # np.unique sorts, so these are the k smallest
-    return np.concatenate([hashed, np.full(k - len(hashed), _EMPTY, dtype=np.int64)])
+def _mix(x: np.ndarray) -> np.ndarray:
+    """Fixed-seed universal hash, so the ranks bottom-k sketches rely on are not CRC's linear
+    structure; sorted and deduplicated."""
+    return np.unique((_A * x + _B) % _PRIME)  # x < 2^31, a < 2^31: a*x+b < 2^63, no overflow
+
+
+def _bottom_k(hashed: np.ndarray, k: int) -> np.ndarray:
+    smallest = hashed[:k]  # _mix sorts, so these are the k smallest
+    return np.concatenate([smallest, np.full(k - len(smallest), _EMPTY, dtype=np.int64)])
 
 
 def signature_from_terms(terms: list[str]) -> list[int]:
     """Signature of an already computed :func:`content_terms` list (lets the pipeline analyse once)."""
     bare = [t[1:] if t[0] == "^" else t for t in terms]
-    shingles = {" ".join(bare[i : i + SHINGLE_SIZE]) for i in range(max(0, len(bare) - SHINGLE_SIZE + 1))}
+    hashes = _term_hashes(bare)
+    seq = np.fromiter((hashes[t] for t in bare), dtype=np.int64, count=len(bare))
+    # A shingle's hash combines its terms' hashes positionally (vectorised; no string joins).
+    n = max(0, len(seq) - SHINGLE_SIZE + 1)
+    shingles = np.zeros(n, dtype=np.int64)
+    for offset, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
+        shingles = (shingles + seq[offset : offset + n] * multiplier % _PRIME) % _PRIME  # < 2^62
+    keys = np.fromiter((hashes[t] for t in _key_terms(terms, KEY_TERMS)), dtype=np.int64)
     sig = np.concatenate(
         [
-            _bottom_k(set(bare), UNIGRAM_SKETCH),
-            _bottom_k(shingles, SHINGLE_SKETCH),
-            _bottom_k(set(_key_terms(terms, KEY_TERMS)), KEY_TERMS),  # all of them: exact set
+            _bottom_k(_mix(seq), UNIGRAM_SKETCH),
+            _bottom_k(_mix(shingles), SHINGLE_SKETCH),
+            _bottom_k(_mix(keys), KEY_TERMS),  # all of them: the exact set
         ]
     )
     return [int(v) for v in sig.tolist()]
