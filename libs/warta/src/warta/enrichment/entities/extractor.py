@@ -37,6 +37,7 @@ from warta.enrichment.entities.titles import (
     FUNCTION_WORDS,
     LEADING_NOISE,
     NAME_CONNECTORS,
+    NEVER_NAMES_ALONE,
     TITLE_CONTINUATIONS,
     is_title,
 )
@@ -139,15 +140,24 @@ class EntityExtractor:
             # from the gazetteer whatever the tagger says, so it is not sent to the tagger at all.
             # In news that is a third of the windows, and tagging is most of the cost.
             to_tag = cand
-            for gm in matches if self.fast_path else ():
-                if (
-                    gm.entity.tier == 1
-                    and (gm.start == 0 or not cand[gm.start - 1])
-                    and (gm.end == n or not cand[gm.end])
-                ):
-                    if to_tag is cand:
-                        to_tag = cand.copy()
-                    to_tag[gm.start : gm.end] = [False] * (gm.end - gm.start)
+            if self.fast_path:
+                to_tag = cand.copy()
+                for gm in matches:
+                    if (
+                        gm.entity.tier == 1
+                        and (gm.start == 0 or not cand[gm.start - 1])
+                        and (gm.end == n or not cand[gm.end])
+                    ):
+                        to_tag[gm.start : gm.end] = [False] * (gm.end - gm.start)
+                for i in range(n):
+                    # A lone "Para", "Namun", "Selasa" at a sentence start is not a name either.
+                    if (
+                        to_tag[i]
+                        and folded[i] in NEVER_NAMES_ALONE
+                        and (i == 0 or not cand[i - 1])
+                        and (i + 1 == n or not cand[i + 1])
+                    ):
+                        to_tag[i] = False
             windows = candidate_windows(
                 tokens, line_starts=line_starts, candidates=to_tag, context=WINDOW_CONTEXT.get(family, 0)
             )

@@ -73,3 +73,19 @@ TITLE_CONTINUATIONS: frozenset[str] = _words(
     sekretaris negara umum harian pelaksana of state affairs interior justice finance
     """
 )
+
+# Capitalised words that are never a name on their own (sentence starters, days, months): a lone
+# candidate token from this list is not sent to the tagger, which would say O anyway (speed).
+# Month names that are also given names ("May", "June", "April", "August") are left out on purpose.
+NEVER_NAMES_ALONE: frozenset[str] = _words(
+    """
+    para di ia ini itu kami kita mereka dia saya anda bahkan tapi tetapi namun pada sementara sedangkan
+    dalam dengan untuk dari ke oleh jika kalau karena sebab meski meskipun walaupun setelah sebelum
+    saat ketika kemudian lalu selain adapun menurut sebelumnya sejak hingga sampai bagi atas agar
+    senin selasa rabu kamis jumat jum'at sabtu minggu januari februari maret mei juni juli agustus
+    september oktober november desember
+    the a an in on at of for to and but however this that these those it he she we they i you
+    monday tuesday wednesday thursday friday saturday sunday january february march july
+    september october november december
+    """
+)
