@@ -382,3 +382,25 @@ async def test_alert_stream_replays_stored_alerts_since_then_goes_live(settings,
 async def test_alert_stream_needs_a_key(client) -> None:
     resp = await client.get("/v1/alerts/stream")
     assert resp.status_code == 401
+
+
+async def test_before_indices_exist_create_is_503_readyz_is_503_and_no_stray_index(
+    stack, test_namespace
+) -> None:
+    prefix = f"{test_namespace}-apinoidx"
+    settings = Settings(
+        es_url=stack.es_url, kafka_bootstrap=stack.kafka_bootstrap, es_prefix=prefix, keys="key-a:tenant-a"
+    )
+    app = create_app(settings, prepare_indices=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test") as c:
+        resp = await c.post("/v1/subscriptions", json={"name": "x", "query": "NATO"}, headers=A)
+        ready = await c.get("/readyz")
+    await app.state.es.close()
+    assert resp.status_code == 503 and resp.json()["error"]["code"] == "not_ready"
+    assert ready.status_code == 503
+    assert "not created yet" in ready.json()["error"]["detail"]["elasticsearch"]["detail"]
+    es = make_es(stack.es_url)
+    try:
+        assert not es.indices.exists(index=f"{prefix}-subscriptions")
+    finally:
+        es.close()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from warta_api.deps import Es, SettingsDep
+from warta_api.deps import Es, Indices, SettingsDep
 from warta_api.errors import error_response
 from warta_api.kafka_io import kafka_reachable
 
@@ -21,20 +21,26 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _es_check(es: Any, timeout: float) -> tuple[bool, str]:
+async def _es_check(es: Any, alias: str, timeout: float) -> tuple[bool, str]:
+    """The cluster answers and the subscriptions alias we write through exists (templates installed)."""
     try:
         health = await asyncio.wait_for(es.cluster.health(timeout=f"{int(timeout)}s"), timeout + 1)
         status = health["status"]
-        return status in ("green", "yellow"), f"cluster {status}"
+        if status not in ("green", "yellow"):
+            return False, f"cluster {status}"
+        if not await asyncio.wait_for(es.indices.exists_alias(name=alias), timeout):
+            return False, f"cluster {status}, alias {alias} not created yet"
+        return True, f"cluster {status}"
     except Exception as exc:
         return False, f"{type(exc).__name__}: {exc}"[:200]
 
 
 @router.get("/readyz", summary="Readiness: Elasticsearch and Kafka reachable")
-async def readyz(es: Es, settings: SettingsDep) -> JSONResponse:
-    """200 with each check when both dependencies answer, else 503 in the standard error shape."""
+async def readyz(es: Es, indices: Indices, settings: SettingsDep) -> JSONResponse:
+    """200 with each check when ES (with our aliases) and Kafka answer, else 503 in the standard
+    error shape."""
     (es_ok, es_detail), (kafka_ok, kafka_detail) = await asyncio.gather(
-        _es_check(es, settings.readiness_timeout_seconds),
+        _es_check(es, indices.subscriptions, settings.readiness_timeout_seconds),
         kafka_reachable(settings.kafka_bootstrap, settings.readiness_timeout_seconds),
     )
     checks = {

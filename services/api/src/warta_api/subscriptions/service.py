@@ -97,13 +97,20 @@ class SubscriptionStore:
         return sub, doc["_seq_no"], doc["_primary_term"]
 
     async def _write(self, sub: Subscription, **concurrency: Any) -> dict[str, Any]:
-        resp = await self.es.index(
-            index=self.index,
-            id=sub.id,
-            document=sub.model_dump(mode="json"),
-            refresh="wait_for",
-            **concurrency,
-        )
+        try:
+            resp = await self.es.index(
+                index=self.index,
+                id=sub.id,
+                document=sub.model_dump(mode="json"),
+                refresh="wait_for",
+                # never let ES auto-create a plain index where the alias belongs
+                require_alias=True,
+                **concurrency,
+            )
+        except NotFoundError:
+            raise ApiError(
+                503, "not_ready", "the subscriptions index is not prepared yet, retry shortly"
+            ) from None
         return {"if_seq_no": resp["_seq_no"], "if_primary_term": resp["_primary_term"]}
 
     async def create(self, tenant: str, body: SubscriptionCreate) -> SubscriptionOut:
