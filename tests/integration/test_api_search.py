@@ -137,12 +137,12 @@ def search_prefix(stack, test_namespace) -> str:
 
 
 @pytest.fixture(scope="module")
-async def client(stack, search_prefix) -> AsyncIterator[httpx.AsyncClient]:
+async def client(stack, search_prefix, test_namespace) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
         es_url=stack.es_url,
         kafka_bootstrap=stack.kafka_bootstrap,
         es_prefix=search_prefix,
-        topic_prefix=f"{search_prefix}.",
+        topic_prefix=f"{test_namespace}.apisearch.",
         keys="key-a:tenant-a",
     )
     app = create_app(settings, prepare_indices=False)

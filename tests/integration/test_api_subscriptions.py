@@ -31,11 +31,16 @@ A = {"Authorization": "Bearer key-a"}
 B = {"Authorization": "Bearer key-b"}
 
 
+def topics_of(test_namespace: str) -> str:
+    """This module's topic prefix: inside the session namespace, so the stack fixture drops them."""
+    return f"{test_namespace}.apisubs."
+
+
 @pytest.fixture(scope="module")
 def prefix(stack, test_namespace) -> str:
-    """This module's own index prefix and topic namespace (``<prefix>.``), created up front."""
+    """This module's own index prefix; its topics (``topics_of``) are created up front."""
     prefix = f"{test_namespace}-apisubs"
-    ensure_topics(stack.kafka_bootstrap, f"{prefix}.", partitions=1)
+    ensure_topics(stack.kafka_bootstrap, topics_of(test_namespace), partitions=1)
     es = make_es(stack.es_url)
     try:
         ensure_indices(es, prefix)
@@ -45,12 +50,12 @@ def prefix(stack, test_namespace) -> str:
 
 
 @pytest.fixture(scope="module")
-def settings(stack, prefix) -> Settings:
+def settings(stack, prefix, test_namespace) -> Settings:
     return Settings(
         es_url=stack.es_url,
         kafka_bootstrap=stack.kafka_bootstrap,
         es_prefix=prefix,
-        topic_prefix=f"{prefix}.",
+        topic_prefix=topics_of(test_namespace),
         keys="key-a:tenant-a,key-b:tenant-b",
         allow_private_webhooks=True,  # the webhook receivers in tests live on loopback
         sse_heartbeat_seconds=1.0,
