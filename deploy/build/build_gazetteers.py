@@ -256,9 +256,10 @@ def add_countries(g: GazetteerBuilder, ents: Path) -> dict[str, int]:
                 g.alias(name, idx)
     mledoze = json.loads((ents / "countries/mledoze/countries.json").read_text(encoding="utf-8"))
     for c in mledoze:
-        idx = by_iso.get(c["cca2"])
-        if idx is None:
+        found = by_iso.get(c["cca2"])
+        if found is None:
             continue
+        idx = found
         g.alias(c["name"]["common"], idx)
         g.alias(c["name"]["official"], idx)
         for alt in c.get("altSpellings", []):
@@ -361,14 +362,14 @@ def add_places(g: GazetteerBuilder, ents: Path, by_iso: dict[str, int]) -> None:
     for c in dr5hn:
         cap = c.get("capital")
         if cap:
-            idx = state_idx.get(cap)
-            g.alias(cap, idx if idx is not None else g.entity(cap, "LOC", None))
+            state = state_idx.get(cap)
+            g.alias(cap, state if state is not None else g.entity(cap, "LOC", None))
     g.tier = tier
     wilayah = ents / "id_gazetteer/wilayah_edwardsamuel"
     for fname, col in [("provinces.csv", 1), ("regencies.csv", 2)]:
         with (wilayah / fname).open(encoding="utf-8") as fh:
-            for row in csv.reader(fh):
-                name = row[col].title()
+            for fields in csv.reader(fh):
+                name = fields[col].title()
                 bare = re.sub(r"^(Kabupaten|Kota|Kab\.?)\s+", "", name)
                 existing = g.folded.get(text_key(bare))
                 idx = existing if existing is not None else g.entity(bare, "LOC", None)
