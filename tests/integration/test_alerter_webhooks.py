@@ -116,10 +116,17 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: 
 
 
 class AlerterHarness:
-    def __init__(self, stack: Any, namespace: str, log_dir: Path) -> None:
+    def __init__(
+        self,
+        stack: Any,
+        namespace: str,
+        log_dir: Path,
+        tag: str = "alr",
+        es_url_for_alerter: str | None = None,
+    ) -> None:
         self.stack = stack
-        self.topic_prefix = f"{namespace}.alr."
-        self.es_prefix = f"{namespace}alr"
+        self.topic_prefix = f"{namespace}.{tag}."
+        self.es_prefix = f"{namespace}{tag}"
         self.port = _free_port()
         self.log_path = log_dir / "alerter.log"
         self.env = {
@@ -140,6 +147,8 @@ class AlerterHarness:
             "WARTA_ALERTER_WEBHOOK_TIMEOUT_SECONDS": "5",
             "WARTA_LOG_LEVEL": "INFO",
         }
+        if es_url_for_alerter:
+            self.env["WARTA_ES_URL"] = es_url_for_alerter
         self.indices = IndexNames(self.es_prefix)
         self.es = make_es(stack.es_url)
         ensure_topics(stack.kafka_bootstrap, self.topic_prefix, partitions=2)
@@ -162,7 +171,14 @@ class AlerterHarness:
         if self.proc is not None and self.proc.poll() is not None:
             raise AssertionError(f"alerter exited with {self.proc.returncode}:\n{self.log_tail()}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=2) as resp:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=5) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
+
+    def alive(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as resp:
                 return resp.status == 200
         except OSError:
             return False
