@@ -60,6 +60,9 @@ TRAINING_SETS: dict[str, list[tuple[str, CorpusFormat, int | None]]] = {
     ],
 }
 LOWERCASE_FAMILIES = frozenset({"id_lower"})
+# L1 strength per family (dev-measured): the English-data models generalise better with a sparser
+# model (UNER EWT dev 0.615 -> 0.627 going from 0.05 to 0.2, and 30 % smaller); Indonesian does not care.
+DEFAULT_C1 = {"id": 0.05, "id_lower": 0.05, "en": 0.2, "xx": 0.2}
 
 
 def clean_tags(tags: list[str]) -> list[str]:
@@ -103,7 +106,7 @@ def train_family(gazetteer: Gazetteer, root: Path, family: str, out: Path, args:
     print(f"[{family}] {n_seq} windows, {n_tok} tokens, features in {time.perf_counter() - t0:.1f}s")
     trainer.set_params(
         {
-            "c1": args.c1,  # L1 keeps the model small (most features get weight 0)
+            "c1": args.c1 if args.c1 is not None else DEFAULT_C1[family],  # L1: most features get weight 0
             "c2": args.c2,
             "max_iterations": args.iterations,
             "feature.minfreq": 2,
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR)
     parser.add_argument("--family", choices=sorted(TRAINING_SETS), action="append")
     parser.add_argument("--iterations", type=int, default=150)
-    parser.add_argument("--c1", type=float, default=0.05)
+    parser.add_argument("--c1", type=float, default=None, help="L1 strength (default: per family)")
     parser.add_argument("--c2", type=float, default=0.1)
     args = parser.parse_args(argv)
     root = args.data / "training" / "ner"
