@@ -7,12 +7,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse
 
 from warta.events import Alert
 from warta_api.alerts.schemas import AlertPage, AlertStatus
-from warta_api.alerts.service import list_alerts
+from warta_api.alerts.service import alert_created_at, list_alerts
 from warta_api.alerts.stream import AlertHub
 from warta_api.auth import Tenant
 from warta_api.deps import Es, Indices, SettingsDep, get_alert_hub
@@ -58,15 +58,26 @@ async def stream_alerts(
     hub: Annotated[AlertHub, Depends(get_alert_hub)],
     since: Annotated[
         str | None,
-        Query(description="first replay stored alerts created after this (e.g. the last one you saw)"),
+        Query(description="first replay stored alerts created after this instant"),
+    ] = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(
+            alias="Last-Event-ID",
+            description="sent by EventSource on reconnect: replay stored alerts created after that alert",
+            max_length=200,
+        ),
     ] = None,
 ) -> EventSourceResponse:
     """An ``event: ready`` once the stream is live, then one ``event: alert`` (JSON ``Alert``, ``id`` =
-    alert id) per alert of the caller's subscriptions. With ``since``, stored alerts after that
-    instant are replayed first (oldest first, at most 500). Keep-alive comments every
+    alert id) per alert of the caller's subscriptions. With ``since`` (or a ``Last-Event-ID``
+    header, as browsers send on reconnect), stored alerts created after that instant (or that
+    alert) are replayed first, oldest first, at most 500. Keep-alive comments every
     ``WARTA_API_SSE_HEARTBEAT_SECONDS``. An alert whose delivery status changes may be sent again
     with the same id."""
     since_at = parse_instant(since, "since") if since else None
+    if since_at is None and last_event_id:
+        since_at = await alert_created_at(es, indices, tenant, last_event_id)
     try:
         queue = await hub.subscribe(tenant, settings.readiness_timeout_seconds * 3)
     except TimeoutError:

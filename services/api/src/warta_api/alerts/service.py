@@ -55,3 +55,21 @@ async def list_alerts(
     items = [Alert.model_validate(h["_source"]) for h in hits]
     next_cursor = encode_cursor(fingerprint, search_after=hits[-1]["sort"]) if len(hits) == size else None
     return AlertPage(alerts=items, next_cursor=next_cursor)
+
+
+async def alert_created_at(
+    es: AsyncElasticsearch, indices: IndexNames, tenant: str, alert_id: str
+) -> datetime | None:
+    """When the tenant's alert ``alert_id`` was created (None if unknown or someone else's)."""
+    resp = await es.search(
+        index=indices.alerts,
+        query={"bool": {"filter": [{"ids": {"values": [alert_id]}}, {"term": {"tenant": tenant}}]}},
+        size=1,
+        source_includes=["created_at"],
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    hits = resp["hits"]["hits"]
+    if not hits or not hits[0]["_source"].get("created_at"):
+        return None
+    return datetime.fromisoformat(hits[0]["_source"]["created_at"].replace("Z", "+00:00"))
