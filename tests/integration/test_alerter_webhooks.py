@@ -6,6 +6,7 @@ subscriptions and story ids. The last test restarts the worker to prove deliveri
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -175,6 +177,14 @@ class AlerterHarness:
                 return resp.status == 200
         except OSError:
             return False
+
+    def readyz(self) -> dict[str, Any]:
+        """The /readyz body, whether ready (200) or not (503)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=5) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            return json.loads(exc.read())
 
     def alive(self) -> bool:
         try:

@@ -243,8 +243,17 @@ class AlerterRuntime(Service):
             "status": "ready" if ok else "not ready",
             "checks": checks,
             "subscriptions": len(self.registry),
+            # informational (an instance beyond the partition count is ready with none)
+            "assigned_partitions": self.assigned_partitions(),
         }
         return web.Response(text=json.dumps(body), status=200 if ok else 503, content_type="application/json")
+
+    def assigned_partitions(self) -> int:
+        """Partitions of ``articles.indexed.v1`` this instance consumes right now."""
+        try:
+            return sum(1 for tp in self.app.consumer.assignment() if tp.topic == self.articles_topic)
+        except Exception:  # consumer not started yet
+            return 0
 
     async def _metrics(self, _request: web.Request) -> web.Response:
         return web.Response(body=self.metrics.render(), headers={"Content-Type": "text/plain; version=0.0.4"})
