@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -165,6 +166,7 @@ def main() -> None:
         "WARTA_ALERTER_WEB_PORT": str(port),
         "WARTA_ALERTER_ALLOW_PRIVATE_WEBHOOKS": "true",
         "WARTA_LOG_LEVEL": "WARNING",
+        "WARTA_ALERTER_DATA_DIR": (data_dir := tempfile.mkdtemp(prefix="alerter-bench-")),
     }
     log = tempfile.NamedTemporaryFile(prefix="alerter-bench-", suffix=".log", delete=False)  # noqa: SIM115 - kept open for the child
     t_start = time.monotonic()
@@ -253,6 +255,7 @@ def main() -> None:
             admin.close()
         es.close()
         Path(log.name).unlink(missing_ok=True)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -148,6 +148,7 @@ class AlerterHarness:
             "WARTA_ALERTER_RETRY_POLL_SECONDS": "0.3",
             "WARTA_ALERTER_WEBHOOK_TIMEOUT_SECONDS": "5",
             "WARTA_LOG_LEVEL": "INFO",
+            "WARTA_ALERTER_DATA_DIR": str(log_dir / "faust"),
         }
         if es_url_for_alerter:
             self.env["WARTA_ES_URL"] = es_url_for_alerter
