@@ -407,7 +407,8 @@ def add_brands(g: GazetteerBuilder, ents: Path) -> None:
             seen.add(qid)
             idx = g.entity(name, "ORG", qid)
             for alias in [name, tags.get("name"), tags.get("name:en"), tags.get("name:id")]:
-                if alias and len(alias) >= 3:
+                # Short all-caps brand acronyms mislink too often ("CNA" the insurer vs the broadcaster).
+                if alias and len(alias) >= 3 and not (alias.isupper() and len(alias) <= CASED_MAX_LEN):
                     g.alias(alias, idx)
 
 
