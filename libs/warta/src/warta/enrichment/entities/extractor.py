@@ -2,8 +2,9 @@
 
 Pipeline for one text:
 1. tokenise (offsets kept); find gazetteer matches (evidence for the tagger, and links);
-2. run the CRF on windows around capitalised tokens only (speed), except on title-case lines
-   (headlines capitalise every word, which the tagger reads as one long name);
+2. run the CRF (one per language family) on windows around capitalised tokens only (speed),
+   except on title-case lines (headlines capitalise every word, which the tagger reads as one long
+   name), lone tier-1 names (reported from the gazetteer anyway) and lone sentence starters;
 3. clean spans: titles/roles ("Presiden", "Menlu", "PM") and leading noise are cut off the front;
    a span that starts with a known organisation or country followed by a name is split
    ("NATO Jens Stoltenberg" -> NATO + Jens Stoltenberg);
