@@ -42,6 +42,7 @@ class FakeES:
         self._seq_no = 0
         self.fail_next = 0
         self.calls: list[str] = []
+        self.searched_docs = 0  # documents returned by searches (to check a query's selectivity)
 
     def _maybe_fail(self, op: str) -> None:
         self.calls.append(op)
@@ -88,10 +89,8 @@ class FakeES:
 
     async def search(self, *, index: str, query: dict[str, Any], size: int = 10, **kw: Any) -> dict[str, Any]:
         self._maybe_fail("search")
-        docs = list(self.docs.values())
-        if "terms" in query:
-            ((field, values),) = query["terms"].items()
-            docs = [d for d in docs if d.get(field) in values]
+        docs = [d for d in self.docs.values() if _matches(query, d)]
+        self.searched_docs += len(docs)
         docs.sort(key=lambda d: (d.get("created_at", ""), d.get("id", "")))
         after = kw.get("search_after")
         if after is not None:
@@ -105,6 +104,44 @@ class FakeES:
                 ]
             }
         }
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, str):
+        try:
+            return datetime.fromisoformat(v)
+        except ValueError:
+            return v
+    return v
+
+
+def _matches(query: dict[str, Any], doc: dict[str, Any]) -> bool:
+    """The query DSL subset the alerter uses: match_all, term(s), range, bool filter/should."""
+    ((kind, body),) = query.items()
+    if kind == "match_all":
+        return True
+    if kind == "terms":
+        ((field, values),) = body.items()
+        return doc.get(field) in values
+    if kind == "term":
+        ((field, value),) = body.items()
+        return doc.get(field) == value
+    if kind == "range":
+        ((field, bounds),) = body.items()
+        v = _value(doc.get(field))
+        ops = {
+            "lte": lambda a, b: a <= b,
+            "lt": lambda a, b: a < b,
+            "gte": lambda a, b: a >= b,
+            "gt": lambda a, b: a > b,
+        }
+        return v is not None and all(ops[op](v, _value(b)) for op, b in bounds.items())
+    if kind == "bool":
+        if not all(_matches(q, doc) for q in body.get("filter", [])):
+            return False
+        should = body.get("should", [])
+        return not should or sum(_matches(q, doc) for q in should) >= body.get("minimum_should_match", 1)
+    raise NotImplementedError(kind)
 
 
 def make_article(

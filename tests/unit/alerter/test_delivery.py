@@ -161,3 +161,27 @@ async def test_sweep_after_restart_queues_due_alerts_and_not_the_ones_in_flight_
     assert await service.sweep() == 0
     clock.now = T0 + timedelta(seconds=30 + 5 + 31)  # past due + timeout + grace: abandoned
     assert await service.sweep() == 1
+
+
+async def test_sweep_reads_only_alerts_that_may_be_due():
+    receiver = Receiver(500)
+    service, es, clock, aid = await make_service(receiver)
+    # 50 more alerts, each already failed once, created at T0: their second attempt is due at +10 s
+    for i in range(50):
+        doc = dict(es.docs[aid], id=f"other-{i}", status="failed", attempts=1)
+        await es.create(index="t-alerts", id=f"other-{i}", document=doc)
+    await service.attempt(aid)  # the original alert fails too
+    es.searched_docs = 0
+    clock.now = T0 + timedelta(seconds=5)
+    assert await service.sweep() == 0
+    assert es.searched_docs == 0  # nothing due, nothing read
+    clock.now = T0 + timedelta(seconds=10)
+    assert await service.sweep() == 51
+    assert es.searched_docs == 51
+
+
+def test_earliest_offset_is_a_lower_bound_of_every_jittered_schedule():
+    policy = RetryPolicy(base=10, factor=2, max_delay=100, jitter=0.3, give_up_after=1000)
+    for attempt in range(1, 12):
+        bound = policy.earliest_offset(attempt)
+        assert all(policy.offset_of_attempt(attempt, f"alert-{i}") >= bound for i in range(200))

@@ -89,7 +89,7 @@ class DeliveryService:
         """Queue every undelivered alert that is due (or past giving up); returns how many were queued."""
         now = self.clock()
         queued = 0
-        for alert in await self.store.undelivered():
+        for alert in await self.store.undelivered(policy=self.policy, now=now):
             due = self.due_at(alert)
             if due is None or due <= now:
                 if alert.id not in self._queued:

@@ -56,6 +56,13 @@ class RetryPolicy:
             return None
         return created_at + timedelta(seconds=offset)
 
+    def earliest_offset(self, attempt: int) -> float:
+        """A lower bound of :meth:`offset_of_attempt` over every alert id (all jitter at its minimum)."""
+        return sum(
+            min(self.base * self.factor ** (n - 1), self.max_delay) * (1.0 - self.jitter)
+            for n in range(1, attempt)
+        )
+
     def schedule(self, alert_id: str = "") -> list[float]:
         """Offsets (seconds after creation) of every attempt before giving up - for docs and benches."""
         out: list[float] = []

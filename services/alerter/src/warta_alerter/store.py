@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, ConflictError, NotFoundError
 
 from warta.events import Alert
+from warta_alerter.retry import RetryPolicy
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 UNDELIVERED = ("pending", "failed")
@@ -157,14 +158,32 @@ class AlertStore:
             doc["delivered_at"] = delivered_at.isoformat()
         await self.es.update(index=self.alias, id=alert_id, doc=doc, retry_on_conflict=10)
 
-    async def undelivered(self, page_size: int = 500, limit: int = 10_000) -> list[Alert]:
-        """Alerts whose delivery is not finished (``pending`` or ``failed``), oldest first."""
+    async def undelivered(
+        self,
+        page_size: int = 500,
+        limit: int = 10_000,
+        *,
+        policy: RetryPolicy | None = None,
+        now: datetime | None = None,
+    ) -> list[Alert]:
+        """Alerts whose delivery is not finished (``pending`` or ``failed``), oldest first.
+
+        With ``policy`` and ``now``, only those that *may* be due are read: an alert with ``k``
+        attempts cannot be due before ``created_at + policy.earliest_offset(k + 1)``. That keeps
+        the sweep cheap while a receiver is down for hours with many failed alerts waiting; the
+        caller still decides exactly (with jitter) what is due.
+        """
+        query: dict[str, Any] = {"terms": {"status": list(UNDELIVERED)}}
+        if policy is not None and now is not None:
+            query = {
+                "bool": {"filter": [query], "should": _due_clauses(policy, now), "minimum_should_match": 1}
+            }
         out: list[Alert] = []
         after: list[Any] | None = None
         while len(out) < limit:
             body: dict[str, Any] = {
                 "size": page_size,
-                "query": {"terms": {"status": list(UNDELIVERED)}},
+                "query": query,
                 "sort": [{"created_at": "asc"}, {"id": "asc"}],
             }
             if after is not None:
@@ -179,3 +198,19 @@ class AlertStore:
                 break
             after = hits[-1]["sort"]
         return out
+
+
+def _due_clauses(policy: RetryPolicy, now: datetime, max_clauses: int = 64) -> list[dict[str, Any]]:
+    """One clause per attempt count k: ``attempts == k`` and old enough for attempt k + 1 to be due."""
+    clauses: list[dict[str, Any]] = []
+    for k in range(max_clauses):
+        earliest = policy.earliest_offset(k + 1)
+        cutoff = (now - timedelta(seconds=earliest)).isoformat()
+        clauses.append(
+            {"bool": {"filter": [{"term": {"attempts": k}}, {"range": {"created_at": {"lte": cutoff}}}]}}
+        )
+        if earliest > policy.give_up_after:  # every later count is past giving up: one catch-all
+            clauses.append({"range": {"attempts": {"gt": k}}})
+            return clauses
+    clauses.append({"range": {"attempts": {"gte": max_clauses}}})
+    return clauses
