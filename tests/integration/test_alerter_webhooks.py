@@ -451,3 +451,5 @@ def test_pending_delivery_survives_a_graceful_restart(alerter, receiver):
     assert len(calls) == attempts_before + 1 and calls[-1]["code"] == 200
     assert doc["attempts"] == attempts_before + 1
     assert doc["article_count"] == 1  # the restart did not count the article again
+    # SIGTERM committed the consumed offsets: the new process re-reads no article
+    assert alerter.metrics()["warta_alerter_articles_total"] == 0
