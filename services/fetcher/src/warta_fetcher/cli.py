@@ -116,15 +116,19 @@ def sources_list(sources_file: str | None, as_json: bool) -> None:
 @click.argument("sources_file", required=False)
 def sources_status(sources_file: str | None) -> None:
     """Per-source fetches, 304s, errors, new articles, last lag and next poll (from the state dir)."""
+    from warta_fetcher.service import state_namespace
     from warta_fetcher.sources import load_sources
-    from warta_fetcher.state import StateStore
+    from warta_fetcher.state import StateStore, latest_state_path, state_path
 
     settings = load_settings()
     try:
         sources = load_sources(_sources_path(sources_file))
     except (OSError, ValueError) as exc:
         _fail(str(exc))
-    state = StateStore.in_dir(settings.state_dir)
+    path = state_path(settings.state_dir, state_namespace(settings, timeout_s=3.0))
+    if not path.exists():
+        path = latest_state_path(settings.state_dir) or path
+    state = StateStore(path)
     now = time.time()
     rows = [("ID", "FETCHES", "304", "ERRORS", "NEW", "LAG", "LAST", "NEXT", "STATUS")]
     for s in sources:
@@ -187,7 +191,7 @@ def run_once(settings: object, path: Path, dry_run: bool = False) -> int:
 
     from warta.kafka import ensure_topics
     from warta.topics import ARTICLES_FETCHED, TopicSpec, dlq
-    from warta_fetcher.service import build_harvester, close_harvester
+    from warta_fetcher.service import build_harvester, close_harvester, state_namespace
     from warta_fetcher.settings import Settings
     from warta_fetcher.sink import MemorySink, SendFailed
     from warta_fetcher.sources import load_sources
@@ -214,7 +218,9 @@ def run_once(settings: object, path: Path, dry_run: bool = False) -> int:
         except Exception as exc:  # kafka-python raises a zoo of errors; all mean "broker not usable"
             click.echo(f"error: Kafka at {settings.kafka_bootstrap} not usable: {exc}", err=True)
             return 1
-    harvester = build_harvester(settings, sink=sink)
+    harvester = build_harvester(
+        settings, sink=sink, namespace="dry-run" if dry_run else state_namespace(settings)
+    )
     totals = {"new": 0, "already_sent": 0, "errors": 0, "not_modified": 0}
     exit_code = 0
     started = time.monotonic()

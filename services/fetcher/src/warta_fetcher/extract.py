@@ -8,6 +8,7 @@ We prune those elements before extraction (by class/id vocabulary) and drop left
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import asdict, dataclass, field
@@ -15,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 from trafilatura.utils import load_html
 
@@ -35,6 +37,8 @@ _NOISE_ATTR = re.compile(
     re.IGNORECASE,
 )
 _PROTECTED_TAGS = {"html", "body", "article", "main"}
+_WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
+_PARAGRAPH_TEXT = etree.XPath("//p//text()")
 
 # Lines that are related-article teasers, share prompts or cookie text whatever the markup.
 _NOISE_LINE = re.compile(
@@ -51,9 +55,11 @@ _NOISE_LINE = re.compile(
 )
 
 
-# Skip trafilatura's readability/justext fallbacks: ~3x faster, and on news pages the fallback mostly
-# re-adds sidebars (see bench/fetch_extraction.py for the measured trade-off).
+# trafilatura without its readability/justext fallbacks is ~3x faster; they only run again when the
+# fast pass finds less than RETRY_BELOW_CHARS (see bench/fetch_extraction.py for the trade-off).
 FAST_EXTRACTION = True
+RETRY_BELOW_CHARS = 500
+RETRY_BELOW_SHARE = 0.5  # ... or less than this share of the page's paragraph text
 
 
 @dataclass
@@ -75,34 +81,127 @@ class ExtractedArticle:
         return out
 
 
-def _first(tree: Any, xpath: str) -> str | None:
+_DATE_KEYS = (
+    "article:published_time", "datepublished", "pubdate", "publishdate", "publish-date", "dc.date.issued",
+    "dcterms.created", "date", "dc.date", "sailthru.date", "parsely-pub-date", "og:published_time",
+)  # fmt: skip
+_AUTHOR_KEYS = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "byl",
+    "twitter:creator",
+)
+_TITLE_KEYS = ("og:title", "twitter:title", "headline", "dc.title")
+
+
+def _page_meta(tree: Any) -> dict[str, str]:
+    """First value of every ``<meta name|property|itemprop>`` (lower-cased key), plus JSON-LD fields,
+    ``link rel=canonical``, ``html lang`` and the first ``<h1>`` / ``<title>``: one pass, no XPath."""
+    meta: dict[str, str] = {}
+    lang = tree.get("lang") if tree.tag == "html" else None
+    if lang:
+        meta["@lang"] = lang
+    for el in tree.iter("meta", "link", "title", "h1", "time", "script"):
+        tag = el.tag
+        if tag == "meta":
+            key = (
+                (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "")
+                .strip()
+                .lower()
+            )
+            value = (el.get("content") or "").strip()
+            if key and value and key not in meta:
+                meta[key] = value
+        elif tag == "link":
+            if (
+                "canonical" in (el.get("rel") or "").lower().split()
+                and el.get("href")
+                and "@canonical" not in meta
+            ):
+                meta["@canonical"] = el.get("href", "").strip()
+        elif tag in ("title", "h1"):
+            key = "@" + tag
+            if key not in meta:
+                text = " ".join("".join(el.itertext()).split())
+                if text:
+                    meta[key] = text
+        elif tag == "time":
+            if (
+                el.get("datetime")
+                and "@time" not in meta
+                and (el.get("itemprop") == "datePublished" or el.get("pubdate") is not None)
+            ):
+                meta["@time"] = el.get("datetime", "")
+        elif (el.get("type") or "").lower() == "application/ld+json" and el.text and "@ld" not in meta:
+            _read_json_ld(el.text, meta)
+    return meta
+
+
+def _read_json_ld(raw: str, meta: dict[str, str]) -> None:
     try:
-        values = tree.xpath(xpath)
-    except etree.XPathError:
-        return None
-    for value in values:
-        value = str(value).strip()
-        if value:
-            return value
-    return None
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and ("Article" in k or k in ("BlogPosting", "Report")) for k in kinds):
+            meta["@ld"] = "1"
+            if isinstance(node.get("datePublished"), str):
+                meta.setdefault("@ld:date", node["datePublished"])
+            if isinstance(node.get("headline"), str):
+                meta.setdefault("@ld:headline", node["headline"])
+            author = node.get("author")
+            names = []
+            for a in author if isinstance(author, list) else [author]:
+                if isinstance(a, dict) and isinstance(a.get("name"), str):
+                    names.append(a["name"])
+                elif isinstance(a, str):
+                    names.append(a)
+            if names:
+                meta.setdefault("@ld:author", "; ".join(names))
+        if "@graph" in node:
+            stack.append(node["@graph"])
 
 
-def _published(tree: Any, fallback: str | None) -> datetime | None:
-    # Full timestamps from meta tags beat trafilatura's date-only guess.
-    for xp in (
-        "//meta[@property='article:published_time']/@content",
-        "//meta[@name='article:published_time']/@content",
-        "//meta[@itemprop='datePublished']/@content",
-        "//meta[@name='pubdate']/@content",
-        "//meta[@name='publishdate']/@content",
-        "//meta[@name='dc.date.issued' or @name='DC.date.issued']/@content",
-        "//time[@itemprop='datePublished']/@datetime",
-    ):
-        value = _first(tree, xp)
+def _published(meta: dict[str, str], tree: Any) -> datetime | None:
+    # Full timestamps from meta tags beat a date-only guess from the page text.
+    for key in ("@ld:date", *_DATE_KEYS, "@time"):
+        value = meta.get(key)
         parsed = parse_feed_date(value) if value else None
         if parsed is not None:
             return parsed
-    return parse_feed_date(fallback) if fallback else None
+    try:
+        found = find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate is heuristic code on hostile input; no date beats a crash
+        return None
+    return parse_feed_date(found) if found else None
+
+
+def _title(meta: dict[str, str]) -> str | None:
+    for key in ("@ld:headline", *_TITLE_KEYS, "@h1", "@title"):
+        value = meta.get(key)
+        if value:
+            return " ".join(value.split())
+    return None
+
+
+def _authors(meta: dict[str, str]) -> list[str]:
+    for key in ("@ld:author", *_AUTHOR_KEYS):
+        value = meta.get(key)
+        if value and not value.startswith(("http://", "https://", "@")):
+            return _split_authors(value)
+    return []
 
 
 def _split_authors(value: str | None) -> list[str]:
@@ -121,11 +220,10 @@ def prune_noise(tree: Any) -> int:
     """Remove related-article, share, cookie and similar blocks in place; returns how many."""
     removed = 0
     doomed = []
-    for node in tree.iter():
-        if not isinstance(node.tag, str) or node.tag in _PROTECTED_TAGS:
+    for node in _WITH_CLASS_OR_ID(tree):  # XPath in C narrows to the few elements worth a regex
+        if node.tag in _PROTECTED_TAGS:
             continue
-        attrs = node.get("class", "") + " " + node.get("id", "")
-        if len(attrs) > 1 and _NOISE_ATTR.search(attrs):
+        if _NOISE_ATTR.search(node.get("class", "") + " " + node.get("id", "")):
             doomed.append(node)
     for node in doomed:
         parent = node.getparent()
@@ -160,46 +258,57 @@ def extract_article(
     tree = load_html(html)
     if tree is None:
         return None
-    html_lang = _first(tree, "/html/@lang") or _first(tree, "//meta[@http-equiv='content-language']/@content")
-    canonical_raw = _first(tree, "//link[@rel='canonical']/@href") or _first(
-        tree, "//meta[@property='og:url']/@content"
-    )
+    meta = _page_meta(tree)  # before pruning: bylines and dates may sit in pruned blocks
+    html_lang = meta.get("@lang") or meta.get("content-language")
+    canonical_raw = meta.get("@canonical") or meta.get("og:url")
     canonical = canonicalize_url(canonical_raw, url) if canonical_raw else None
     if canonical is None and url:
         canonical = canonicalize_url(url)
-    meta_date_tree = tree  # read before pruning: pruning may remove bylines with dates
-    published_meta = _published(meta_date_tree, None)
+    published = _published(meta, tree)
     prune_noise(tree)
-    try:
-        document = trafilatura.bare_extraction(
-            tree,
-            url=canonical or url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            deduplicate=False,
-            fast=FAST_EXTRACTION,
-            date_extraction_params={"extensive_search": False, "original_date": True},
-        )
-    except Exception as exc:  # trafilatura can trip on pathological trees; one page must not stop a source
-        log.warning("extraction failed for %s: %s", url, exc)
-        return None
-    if document is None:
-        return None
-    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
-    text = drop_noise_lines(data.get("text") or "")
-    text = clean_plain_text(text, lang_hint=lang_hint or html_lang)
+    page_chars = _paragraph_chars(tree)
+    text = _body_text(tree, canonical or url, fast=FAST_EXTRACTION)
+    if FAST_EXTRACTION and (len(text) < RETRY_BELOW_CHARS or len(text) < RETRY_BELOW_SHARE * page_chars):
+        # Little text found: let trafilatura's readability/justext fallbacks have a go.
+        fallback = load_html(html)
+        if fallback is not None:
+            prune_noise(fallback)
+            retry = _body_text(fallback, canonical or url, fast=False)
+            if len(retry) > len(text):
+                text = retry
+    text = clean_plain_text(drop_noise_lines(text), lang_hint=lang_hint or html_lang)
     if not text.strip():
         return None
-    published = published_meta or _published(tree, data.get("date"))
     return ExtractedArticle(
-        title=(data.get("title") or None),
+        title=_title(meta),
         text=text,
-        authors=_split_authors(data.get("author")),
+        authors=_authors(meta),
         published_at=published,
         canonical_url=canonical,
         url=url,
         html_lang=(html_lang.strip().lower().replace("_", "-") if html_lang else None),
-        description=data.get("description") or None,
-        sitename=data.get("sitename") or None,
+        description=meta.get("og:description") or meta.get("description"),
+        sitename=meta.get("og:site_name"),
     )
+
+
+def _paragraph_chars(tree: Any) -> int:
+    """Characters in the page's ``<p>`` elements: a cheap yardstick for "did we get the article?"."""
+    return sum(len(t) for t in _PARAGRAPH_TEXT(tree))
+
+
+def _body_text(tree: Any, url: str | None, fast: bool) -> str:
+    try:
+        text = trafilatura.extract(
+            tree,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+            fast=fast,
+            with_metadata=False,
+        )
+    except Exception as exc:  # trafilatura can trip on pathological trees; one page must not stop a source
+        log.warning("extraction failed for %s: %s", url, exc)
+        return ""
+    return text or ""

@@ -11,7 +11,7 @@ from warta.kafka import ensure_topics, wait_for_kafka
 from warta.logs import setup_logging
 from warta.topics import ARTICLES_FETCHED, TopicSpec, dlq
 from warta_fetcher.metrics import FetcherMetrics, serve_metrics
-from warta_fetcher.service import Scheduler, build_harvester, close_harvester
+from warta_fetcher.service import Scheduler, build_harvester, close_harvester, state_namespace
 from warta_fetcher.settings import Settings, load_settings
 
 log = logging.getLogger("warta_fetcher")
@@ -28,7 +28,7 @@ def run_service(settings: Settings, sources_path: Path) -> int:
         specs=[TopicSpec(ARTICLES_FETCHED), TopicSpec(dlq(ARTICLES_FETCHED))],
     )
     metrics = FetcherMetrics()
-    harvester = build_harvester(settings, metrics=metrics)
+    harvester = build_harvester(settings, metrics=metrics, namespace=state_namespace(settings))
     scheduler = Scheduler(settings, harvester, sources_path)
     server = None
     if settings.metrics_port:

@@ -9,6 +9,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from warta.ids import stable_hash
 from warta_fetcher.harvest import Harvester, PollReport
 from warta_fetcher.metrics import FetcherMetrics
 from warta_fetcher.net import HttpPolicy, PoliteHttp
@@ -21,11 +22,39 @@ from warta_fetcher.state import StateStore
 log = logging.getLogger(__name__)
 
 
+def state_namespace(settings: Settings, timeout_s: float = 10.0) -> str:
+    """Names the state store after the Kafka cluster id and topic prefix articles are sent to.
+
+    "Already sent" only holds for the cluster that received the articles: a fresh broker (new
+    cluster id) gets them again. Falls back to the bootstrap address when the cluster cannot be
+    described.
+    """
+    cluster = settings.kafka_bootstrap
+    try:
+        from kafka import KafkaAdminClient
+
+        admin = KafkaAdminClient(
+            bootstrap_servers=settings.kafka_bootstrap.split(","),
+            client_id="warta-fetcher-state",
+            request_timeout_ms=int(timeout_s * 1000),
+        )
+        try:
+            cluster = str(admin.describe_cluster().get("cluster_id") or cluster)
+        finally:
+            admin.close()
+    except Exception as exc:  # any client error: the fallback name is still stable per address
+        log.warning("cannot describe Kafka cluster (%s); state keyed by bootstrap address", exc)
+    return stable_hash("fetcher-state", cluster, settings.topic_prefix, length=12)
+
+
 def build_harvester(
-    settings: Settings, sink: ArticleSink | None = None, metrics: FetcherMetrics | None = None
+    settings: Settings,
+    sink: ArticleSink | None = None,
+    metrics: FetcherMetrics | None = None,
+    namespace: str = "local",
 ) -> Harvester:
     """A :class:`Harvester` with its state store, polite HTTP client and (by default) Kafka sink."""
-    state = StateStore.in_dir(settings.state_dir)
+    state = StateStore.in_dir(settings.state_dir, namespace)
     http = PoliteHttp(HttpPolicy.from_settings(settings))
     if sink is None:
         sink = KafkaArticleSink(

@@ -63,8 +63,10 @@ class StateStore:
         self._db.executescript(_SCHEMA)
 
     @classmethod
-    def in_dir(cls, state_dir: str | Path) -> StateStore:
-        return cls(Path(state_dir).expanduser() / "fetcher.sqlite3")
+    def in_dir(cls, state_dir: str | Path, namespace: str = "local") -> StateStore:
+        """The store for ``namespace`` (the Kafka cluster + topic prefix it delivers to), because
+        "already sent" only holds for the cluster the articles went to: a fresh broker gets them again."""
+        return cls(state_path(state_dir, namespace))
 
     def close(self) -> None:
         with self._lock:
@@ -198,3 +200,15 @@ class StateStore:
                 "UPDATE source_state SET lease_owner = NULL, lease_until = 0 WHERE source_id = ? AND lease_owner = ?",
                 (source_id, owner),
             )
+
+
+def state_path(state_dir: str | Path, namespace: str) -> Path:
+    return Path(state_dir).expanduser() / f"fetcher-{namespace}.sqlite3"
+
+
+def latest_state_path(state_dir: str | Path) -> Path | None:
+    """The most recently used store in ``state_dir`` (for status when Kafka cannot be asked)."""
+    candidates = sorted(
+        Path(state_dir).expanduser().glob("fetcher-*.sqlite3"), key=lambda p: p.stat().st_mtime
+    )
+    return candidates[-1] if candidates else None
