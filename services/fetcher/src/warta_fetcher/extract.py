@@ -39,6 +39,13 @@ _NOISE_ATTR = re.compile(
 _PROTECTED_TAGS = {"html", "body", "article", "main"}
 _WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
 _PARAGRAPH_TEXT = etree.XPath("//p//text()")
+_BYLINE = etree.XPath(
+    "//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')"
+    " or contains(@id,'author') or contains(@class,'autor') or contains(@class,'penulis')]"
+)
+_BYLINE_PREFIX = re.compile(
+    r"^(?:by|von|oleh|par|por|przez|door|av|di|written by|geschrieben von|autor(?:in)?:?|author:?)\s+", re.I
+)
 
 # Lines that are related-article teasers, share prompts or cookie text whatever the markup.
 _NOISE_LINE = re.compile(
@@ -196,11 +203,19 @@ def _title(meta: dict[str, str]) -> str | None:
     return None
 
 
-def _authors(meta: dict[str, str]) -> list[str]:
+def _authors(meta: dict[str, str], tree: Any) -> list[str]:
     for key in ("@ld:author", *_AUTHOR_KEYS):
         value = meta.get(key)
         if value and not value.startswith(("http://", "https://", "@")):
             return _split_authors(value)
+    # No metadata: a visible byline (class/itemprop/rel "author", "byline"), short and name-like.
+    for node in _BYLINE(tree):
+        if node.tag in ("html", "body", "article", "main", "script", "style", "img"):
+            continue
+        text = " ".join("".join(node.itertext()).split())
+        text = _BYLINE_PREFIX.sub("", text).strip(" ,|:-")
+        if 3 <= len(text) <= 60 and not any(ch.isdigit() for ch in text) and len(text.split()) <= 6:
+            return _split_authors(text)
     return []
 
 
@@ -265,6 +280,7 @@ def extract_article(
     if canonical is None and url:
         canonical = canonicalize_url(url)
     published = _published(meta, tree)
+    authors = _authors(meta, tree)
     prune_noise(tree)
     page_chars = _paragraph_chars(tree)
     text = _body_text(tree, canonical or url, fast=FAST_EXTRACTION)
@@ -282,7 +298,7 @@ def extract_article(
     return ExtractedArticle(
         title=_title(meta),
         text=text,
-        authors=_authors(meta),
+        authors=authors,
         published_at=published,
         canonical_url=canonical,
         url=url,
