@@ -44,9 +44,9 @@ class Settings(CommonSettings):
     delivery_concurrency: int = Field(default=16, ge=1, description="webhook POSTs in flight at once")
     # Retry schedule: retry n waits min(base * factor**(n-1), max) ± jitter after the previous try;
     # an alert whose next try would fall after created_at + give_up_after is marked ``dead``.
-    retry_base_seconds: float = Field(default=30.0, gt=0)
-    retry_factor: float = Field(default=2.0, ge=1.0)
-    retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
+    retry_base_seconds: float = Field(default=30.0, gt=0, description="wait before the second attempt")
+    retry_factor: float = Field(default=2.0, ge=1.0, description="growth of each following wait")
+    retry_max_delay_seconds: float = Field(default=3600.0, gt=0, description="cap of one wait")
     retry_jitter: float = Field(default=0.2, ge=0.0, lt=1.0, description="± fraction of each delay")
     retry_give_up_after_seconds: float = Field(default=26 * 3600.0, gt=0, description=">= 24 h in production")
     retry_poll_seconds: float = Field(
