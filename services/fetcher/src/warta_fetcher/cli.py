@@ -125,9 +125,13 @@ def sources_status(sources_file: str | None) -> None:
         sources = load_sources(_sources_path(sources_file))
     except (OSError, ValueError) as exc:
         _fail(str(exc))
-    path = state_path(settings.state_dir, state_namespace(settings, timeout_s=3.0))
-    if not path.exists():
-        path = latest_state_path(settings.state_dir) or path
+    stores = list(Path(settings.state_dir).expanduser().glob("fetcher-*.sqlite3"))
+    if len(stores) == 1:
+        path = stores[0]  # the usual case: one cluster, no need to ask Kafka which store is current
+    else:
+        path = state_path(settings.state_dir, state_namespace(settings, timeout_s=3.0))
+        if not path.exists():
+            path = latest_state_path(settings.state_dir) or path
     state = StateStore(path)
     now = time.time()
     rows = [("ID", "FETCHES", "304", "ERRORS", "NEW", "LAG", "LAST", "NEXT", "STATUS")]

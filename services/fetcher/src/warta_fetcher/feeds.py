@@ -287,7 +287,7 @@ def parse_feed(body: bytes, url: str | None = None, headers: dict[str, str] | No
         status, reason = "ok", None
     elif bozo_reason and not version:
         status, reason = "malformed", bozo_reason
-    elif not version and not feed:
+    elif not version:
         status, reason = "malformed", "not a recognised feed (no RSS/Atom/RDF root element)"
     else:
         status = "empty"
