@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from warta.settings import CommonSettings
 
@@ -33,8 +35,9 @@ class Settings(CommonSettings):
     allow_private_networks: bool = Field(
         default=False, description="allow private/loopback/link-local targets"
     )
-    allowed_networks: list[str] = Field(
-        default_factory=list, description="CIDRs allowed even though private, e.g. 127.0.0.0/8 for tests"
+    allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="CIDRs allowed even though private, comma-separated or JSON, e.g. 127.0.0.0/8 for tests",
     )
     respect_robots: bool = True
     per_host_concurrency: int = 2
@@ -52,6 +55,17 @@ class Settings(CommonSettings):
     lease_s: float = Field(default=300.0, description="how long a source lease is held while fetching")
     send_timeout_s: float = 60.0
     send_attempts: int = 5
+
+    @field_validator("allowed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        # Env values come as "" (none), "a,b" or a JSON list.
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 def load_settings(**overrides: object) -> Settings:
