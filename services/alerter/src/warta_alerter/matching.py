@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from warta.analysis.analyzer import terms_for_language
-from warta.analysis.query import And, FieldFilter, Not, Or, Query, Terms, filters_match, match_article
-from warta.events import ArticleIndexed, SubscriptionFilters
+from warta.analysis.query import And, FieldFilter, Not, Or, Query, Terms
+from warta.analysis.query import PreparedArticle as _PreparedArticle
+from warta.events import ArticleIndexed
 from warta_alerter.subscriptions import ActiveSubscription, SubscriptionRegistry
 
 
@@ -50,39 +51,11 @@ def anchors(query: Query) -> list[tuple[str, ...]] | None:
     return None
 
 
-try:  # per-article preparation shared by all subscriptions (see PreparedArticle)
-    from warta.analysis.query import _eval as _eval_query
-    from warta.analysis.query import _prepare as _prepare_article
-except ImportError:  # pragma: no cover - the analysis module changed shape: use the public calls
-    _eval_query = _prepare_article = None
-
-
-class PreparedArticle:
-    """An article with its matching structures built once.
-
-    ``match(query)`` returns what ``warta.analysis.query.match_article(query, article)`` returns.
-    It reuses the query module's own evaluator (``_prepare``/``_eval``) so the rule stays one
-    rule; if those ever disappear it falls back to the public function.
-    """
+class PreparedArticle(_PreparedArticle):
+    """An article with its matching structures built once (the query module's own evaluator)."""
 
     def __init__(self, article: ArticleIndexed) -> None:
-        self.article = article
-        self._doc = _prepare_article(article) if _prepare_article is not None else None
-
-    def match(self, query: Query) -> list[str] | None:
-        doc = self._doc
-        if doc is None or _eval_query is None:
-            return match_article(query, self.article)
-        doc.matched = []
-        if not _eval_query(query, doc, True):
-            return None
-        return list(dict.fromkeys(doc.matched))
-
-    def passes(self, filters: SubscriptionFilters) -> bool:
-        """``filters_match``, skipping the key computation when there is no filter at all."""
-        if not (filters.languages or filters.topics or filters.entities or filters.sources):
-            return True
-        return filters_match(filters, self.article)
+        super().__init__(article)
 
 
 @dataclass(frozen=True)

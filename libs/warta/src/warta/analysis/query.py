@@ -442,15 +442,40 @@ def _eval(node: Query, doc: _Doc, collect: bool) -> bool:
     return not _eval(node.child, doc, False)
 
 
+class PreparedArticle:
+    """An article with its matching structures built once, for matching many queries.
+
+    ``prepare_article(a).match(q)`` equals ``match_article(q, a)``; the alerter uses it to test
+    one article against every candidate subscription.
+    """
+
+    def __init__(self, article: ArticleLike) -> None:
+        self.article = article
+        self._doc = _prepare(article)
+
+    @property
+    def keys(self) -> ArticleKeys:
+        return self._doc.keys
+
+    def match(self, query: Query) -> list[str] | None:
+        """Matched query words (deduplicated, in query order), or None when it does not match."""
+        self._doc.matched = []
+        if not _eval(query, self._doc, True):
+            return None
+        return list(dict.fromkeys(self._doc.matched))
+
+    def passes(self, filters: Any) -> bool:
+        """:func:`filters_match` without recomputing the article's keys."""
+        return _filters_pass(Filters.of(filters), self._doc.keys)
+
+
+def prepare_article(article: ArticleLike) -> PreparedArticle:
+    return PreparedArticle(article)
+
+
 def match_article(query: Query, article: ArticleLike) -> list[str] | None:
     """Matched query words (deduplicated, in query order) if ``article`` matches, else None."""
-    doc = _prepare(article)
-    if not _eval(query, doc, True):
-        return None
-    seen: dict[str, None] = {}
-    for word in doc.matched:
-        seen.setdefault(word, None)
-    return list(seen)
+    return PreparedArticle(article).match(query)
 
 
 @dataclass(frozen=True)
@@ -476,8 +501,12 @@ class Filters:
 
 def filters_match(filters: Any, article: ArticleLike) -> bool:
     """True when ``article`` passes every non-empty filter group (any value within a group)."""
-    f = Filters.of(filters)
-    keys = article_keys(article)
+    return _filters_pass(Filters.of(filters), article_keys(article))
+
+
+def _filters_pass(f: Filters, keys: ArticleKeys) -> bool:
+    if not (f.languages or f.topics or f.entities or f.sources):
+        return True
     if f.languages and keys.language not in {v.lower() for v in f.languages}:
         return False
     if f.topics and not {topic_key(v) for v in f.topics} & set(keys.topic_keys):
