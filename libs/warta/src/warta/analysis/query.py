@@ -551,17 +551,21 @@ def _field_es(node: FieldFilter) -> dict[str, Any]:
     return {"term": {"source_keys": source_key(node.value)}}
 
 
-def compile_es(query: Query) -> dict[str, Any]:
-    """The Elasticsearch query equivalent to :func:`match_article` over the articles mapping."""
+def compile_es(query: Query, field: str = "terms") -> dict[str, Any]:
+    """The Elasticsearch query equivalent to :func:`match_article` over the articles mapping.
+
+    ``field`` is the analysed-terms field words are looked up in (``title_terms`` for boosting
+    headline matches); filters and language restrictions are unaffected.
+    """
     if isinstance(query, Terms):
-        return _terms_es(query)
+        return _terms_es(query, field)
     if isinstance(query, FieldFilter):
         return {"bool": {"filter": [_field_es(query)]}}
     if isinstance(query, And):
-        return {"bool": {"must": [compile_es(c) for c in query.children]}}
+        return {"bool": {"must": [compile_es(c, field) for c in query.children]}}
     if isinstance(query, Or):
-        return {"bool": {"should": [compile_es(c) for c in query.children], "minimum_should_match": 1}}
-    return {"bool": {"must_not": [compile_es(query.child)]}}
+        return {"bool": {"should": [compile_es(c, field) for c in query.children], "minimum_should_match": 1}}
+    return {"bool": {"must_not": [compile_es(query.child, field)]}}
 
 
 def filters_es(

@@ -127,29 +127,10 @@ def build_query(spec: SearchSpec) -> dict[str, Any]:
     query: dict[str, Any] = {"must": [compile_es(spec.query)], "filter": filters}
     if spec.sort is SortOrder.relevance:
         # optional clauses: they reorder what matched, never change which articles match
-        boosts = [_on_field(compile_es(t), "title_terms") for t in positive_terms(spec.query)]
+        boosts = [compile_es(t, field="title_terms") for t in positive_terms(spec.query)]
         if boosts:
             query["should"] = [{"bool": {"should": boosts, "boost": TITLE_BOOST}}]
     return {"bool": query}
-
-
-def _on_field(clause: Any, field_name: str) -> Any:
-    """``clause`` with its term and phrase queries on ``terms`` moved to ``field_name``.
-
-    Only ``term``/``match_phrase`` bodies are re-targeted; ``terms`` *queries* (the language
-    filters of each word form) are left alone.
-    """
-    if isinstance(clause, list):
-        return [_on_field(c, field_name) for c in clause]
-    if not isinstance(clause, dict):
-        return clause
-    out: dict[str, Any] = {}
-    for key, value in clause.items():
-        if key in ("term", "match_phrase") and isinstance(value, dict) and "terms" in value:
-            out[key] = {field_name: value["terms"]}
-        else:
-            out[key] = _on_field(value, field_name)
-    return out
 
 
 def build_request(spec: SearchSpec) -> tuple[dict[str, Any], int]:
