@@ -848,8 +848,13 @@ class Infra:
     started: bool  # True when this call started at least one of the two servers
 
 
-def ensure_infra(layout: Layout | None = None) -> Infra:
-    """Kafka and ES running and healthy on 127.0.0.1: reuse what runs, fetch and start what does not."""
+def ensure_infra(layout: Layout | None = None, while_starting: Callable[[], None] | None = None) -> Infra:
+    """Kafka and ES running and healthy on 127.0.0.1: reuse what runs, fetch and start what does not.
+
+    ``while_starting`` runs after the servers were launched and before waiting for them (``up``
+    launches the services there: they wait for Kafka and ES themselves, so their slow Python
+    start-up overlaps the JVMs').
+    """
     layout = layout or Layout(default_home())
     with stack_lock(layout):
         java_home = find_java_home()
@@ -860,6 +865,8 @@ def ensure_infra(layout: Layout | None = None) -> Infra:
         starting = [
             s for s in (launch_elasticsearch(layout, java_home), launch_kafka(layout, java_home)) if s
         ]
+        if while_starting is not None:
+            while_starting()
         await_ready(starting)
     return Infra(f"{HOST}:{KAFKA_PORT}", f"http://{HOST}:{ES_PORT}", bool(starting))
 
@@ -953,12 +960,13 @@ def selected_services() -> tuple[str, ...]:
     return chosen
 
 
-def start_services(layout: Layout, timeout: float = 120.0) -> None:
-    """Start the selected services in the background and wait until each answers ``/healthz``.
+def start_services(layout: Layout) -> None:
+    """Start the selected services in the background and wait until each answers ``/healthz``."""
+    await_services(layout, spawn_services(layout))
 
-    A service that exits is an error (with its log tail); one that runs but is not yet healthy when
-    ``timeout`` ends is only reported, since it may still be waiting for a dependency.
-    """
+
+def spawn_services(layout: Layout) -> dict[str, subprocess.Popen[bytes]]:
+    """Launch the selected services that are not running yet; returns the launched ones."""
     layout.pids.mkdir(parents=True, exist_ok=True)
     (layout.run / "faust").mkdir(parents=True, exist_ok=True)
     env = service_env()
@@ -979,6 +987,17 @@ def start_services(layout: Layout, timeout: float = 120.0) -> None:
         write_pidfile(layout.pidfile(name), proc.pid)
         started[name] = proc
         note(f"{name}: started (pid {proc.pid}, log {layout.log(name)})")
+    return started
+
+
+def await_services(
+    layout: Layout, started: dict[str, subprocess.Popen[bytes]], timeout: float = 150.0
+) -> None:
+    """Wait until each started service answers ``/healthz``.
+
+    A service that exits is an error (with its log tail); one that runs but is not yet healthy when
+    ``timeout`` ends is only reported, since it may still be waiting for a dependency.
+    """
     if not started:
         return
     waiting = set(started)
@@ -1085,10 +1104,19 @@ Status: make status    Logs: make logs    Stop: make down
 
 def cmd_up(layout: Layout, wait: bool = True) -> None:
     started = time.monotonic()
-    ensure_infra(layout)
+    services: dict[str, subprocess.Popen[bytes]] = {}
+
+    def launch_services() -> None:
+        say("starting the services (each waits for Kafka and Elasticsearch itself)")
+        services.update(spawn_services(layout))
+
+    try:
+        ensure_infra(layout, while_starting=launch_services)
+    except StackError:
+        stop_services(layout)  # they would only wait for servers that are not coming
+        raise
     warta_init()
-    say("starting the services")
-    start_services(layout)
+    await_services(layout, services)
     feed_samples()
     if wait and (REPO_ROOT / "samples" / "sources.yaml").exists():
         wait_searchable()
