@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from warta_fetcher.feeds import parse_feed
-from warta_fetcher.settings import load_settings
+from warta_fetcher.settings import Settings, load_settings
 
 
 def _read_input(target: str, accept: str) -> tuple[bytes, str | None, dict[str, str]]:
@@ -27,7 +29,7 @@ def _read_input(target: str, accept: str) -> tuple[bytes, str | None, dict[str, 
     return Path(target).read_bytes(), None, {}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -163,7 +165,7 @@ def _dur(seconds: float | None) -> str:
     return f"{seconds:.0f}s"
 
 
-def _table(rows: list[tuple[str, ...]]) -> None:
+def _table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
@@ -189,18 +191,16 @@ def fetch_command(sources_file: str | None, once: bool, dry_run: bool) -> None:
     sys.exit(run_once(settings, path, dry_run=dry_run))
 
 
-def run_once(settings: object, path: Path, dry_run: bool = False) -> int:
+def run_once(settings: Settings, path: Path, dry_run: bool = False) -> int:
     """Poll every enabled source once; returns the process exit code (0 unless Kafka failed)."""
     import tempfile
 
     from warta.kafka import ensure_topics
     from warta.topics import ARTICLES_FETCHED, TopicSpec, dlq
     from warta_fetcher.service import build_harvester, close_harvester, state_namespace
-    from warta_fetcher.settings import Settings
     from warta_fetcher.sink import MemorySink, SendFailed
     from warta_fetcher.sources import load_sources
 
-    assert isinstance(settings, Settings)
     try:
         sources = [s for s in load_sources(path) if s.enabled]
     except (OSError, ValueError) as exc:

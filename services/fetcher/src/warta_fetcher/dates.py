@@ -109,7 +109,8 @@ def _parse_korean(value: str) -> datetime | None:
         return (local - timedelta(hours=9)).replace(tzinfo=UTC)
     m = _KO_ONBLOG.match(value)
     if m:
-        local = datetime(*(int(x) for x in m.groups()))  # type: ignore[misc]
+        year, month, day, hour, minute, second = (int(x) for x in m.groups())
+        local = datetime(year, month, day, hour, minute, second)
         return (local - timedelta(hours=9)).replace(tzinfo=UTC)
     return None
 
@@ -130,7 +131,8 @@ def _parse_hungarian(value: str) -> datetime | None:
 def _from_struct(t: time.struct_time | tuple | None) -> datetime | None:
     if not t:
         return None
-    return datetime(*t[:6], tzinfo=UTC)
+    year, month, day, hour, minute, second = (int(x) for x in t[:6])
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def _parse_with_feedparser(value: str) -> datetime | None:

@@ -279,8 +279,8 @@ def parse_feed(body: bytes, url: str | None = None, headers: dict[str, str] | No
             warnings.append(f"entry skipped: {type(exc).__name__}: {exc}")
     bozo_reason = None
     if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
-        bozo_reason = f"{type(exc).__name__}: {exc}" if exc else "ill-formed feed"
+        bozo_exc = parsed.get("bozo_exception")
+        bozo_reason = f"{type(bozo_exc).__name__}: {bozo_exc}" if bozo_exc else "ill-formed feed"
         warnings.append(bozo_reason)
     version = parsed.get("version") or ""
     if entries:

@@ -188,9 +188,11 @@ class PoliteHttp:
         except OSError as exc:
             raise FetchError("dns", f"cannot resolve {parts.hostname}: {exc}", url) from exc
         for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%")[0])
-            if getattr(address, "ipv4_mapped", None):
-                address = address.ipv4_mapped  # type: ignore[union-attr]
+            address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+                str(info[4][0]).split("%")[0]
+            )
+            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+                address = address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
             if any(address in net for net in self._networks):
                 continue
             if not address.is_global or address.is_multicast:
