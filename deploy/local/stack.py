@@ -359,8 +359,12 @@ def fetch_kafka(layout: Layout) -> None:
     staging = layout.kafka_dist / "libs.partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    manifest = Path(__file__).with_name(f"kafka-{KAFKA_VERSION}.classpath")
     mvn = shutil.which("mvn")
-    if mvn:
+    if manifest.exists() and os.environ.get("WARTA_KAFKA_FETCH") != "mvn":
+        say(f"fetching Kafka {KAFKA_VERSION} jars from Maven Central ({manifest.name})")
+        fetch_jars(read_classpath(manifest), staging)
+    elif mvn:
         say(f"fetching Kafka {KAFKA_VERSION} jars from Maven Central (mvn)")
         pom = layout.kafka_dist / "pom.xml"
         pom.write_text(_kafka_pom())
@@ -388,6 +392,45 @@ def fetch_kafka(layout: Layout) -> None:
     staging.rename(layout.kafka_libs)
     marker.write_text(f"{KAFKA_VERSION}\n")
     note(f"Kafka {KAFKA_VERSION}: {len(jars)} jars in {layout.kafka_libs}")
+
+
+def read_classpath(manifest: Path) -> list[tuple[str, str, str]]:
+    """``groupId:artifactId:version`` lines (``#`` comments allowed)."""
+    coords = []
+    for line in manifest.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            group, artifact, version = line.split(":")
+            coords.append((group, artifact, version))
+    return coords
+
+
+def fetch_jars(coords: list[tuple[str, str, str]], dest: Path) -> None:
+    """Download pinned jars from Maven Central in parallel, each checked against its .sha1."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(coord: tuple[str, str, str]) -> None:
+        group, artifact, version = coord
+        url = f"{MAVEN_CENTRAL}/{group.replace('.', '/')}/{artifact}/{version}/{artifact}-{version}.jar"
+        target = dest / f"{artifact}-{version}.jar"
+        try:
+            with urllib.request.urlopen(url, timeout=60) as resp:
+                data = resp.read()
+            with urllib.request.urlopen(url + ".sha1", timeout=30) as resp:
+                expected = resp.read().decode().split()[0].strip().lower()
+        except (urllib.error.URLError, OSError, IndexError) as exc:
+            raise StackError(
+                f"could not download {url}: {exc}\n    Check the network / proxy settings."
+            ) from exc
+        if hashlib.sha1(data).hexdigest() != expected:
+            raise StackError(f"checksum mismatch for {url}; run the command again")
+        target.write_bytes(data)
+
+    dots = Dots(f"{len(coords)} jars")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in pool.map(one, coords):
+            dots.tick()
+    dots.done()
 
 
 def _run_maven(cmd: list[str], log_path: Path) -> None:
