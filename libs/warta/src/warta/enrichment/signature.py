@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from warta.analysis.analyzer import analyze_with_offsets, fold, normalize_lang, stopwords
+from warta.analysis.analyzer import analyze_tokens, fold_tokens, normalize_lang, stopwords
 
 UNIGRAM_SKETCH = 96
 SHINGLE_SKETCH = 32
@@ -78,16 +78,14 @@ class AnalysedText:
     @classmethod
     def of(cls, text: str, lang: str | None) -> AnalysedText:
         code = normalize_lang(lang)
-        analysed = analyze_with_offsets(text, code)
-        tokens = [text[start:end] for _, start, end in analysed]
-        previous_ends = [0, *(end for _, _, end in analysed)][: len(analysed)]
+        tokens, spans, terms = analyze_tokens(text, code)
+        starts = [False] * len(tokens)
         search_break = _BREAK.search
         # Only a capitalised token needs to know: elsewhere case carries no name signal.
-        starts = [
-            token[0].isupper() and (prev == 0 or search_break(text, prev, start) is not None)
-            for token, prev, (_, start, _) in zip(tokens, previous_ends, analysed, strict=True)
-        ]
-        return cls(text, code, tokens, [t for t, _, _ in analysed], [fold(t) for t in tokens], starts)
+        for i, token in enumerate(tokens):
+            if token[0].isupper():
+                starts[i] = i == 0 or search_break(text, spans[i - 1][1], spans[i][0]) is not None
+        return cls(text, code, tokens, terms, fold_tokens(tokens), starts)
 
 
 def content_terms(text: str, lang: str | None = None) -> list[str]:

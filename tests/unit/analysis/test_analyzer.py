@@ -1,0 +1,158 @@
+"""The analyser's fast paths (stdlib-``re`` tokeniser, ASCII folding, per-process memo tables)
+give exactly the terms of its reference definition: the ``regex``-module pattern, full Unicode
+folding and uncached Snowball stemming. Indexed documents, queries and alert matching all depend
+on these terms staying the same."""
+
+from __future__ import annotations
+
+import csv
+import random
+import unicodedata
+from pathlib import Path
+
+import pytest
+import regex
+import Stemmer
+
+from warta.analysis import analyzer
+from warta.analysis.analyzer import (
+    STEMMERS,
+    analyze,
+    analyze_tokens,
+    analyze_with_offsets,
+    fold,
+    fold_tokens,
+    normalize_lang,
+    term,
+    tokenize,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+LANGID_SENTENCES = REPO.parent / "shared" / "data" / "langid" / "lingua_sentences.tsv"
+
+# The analyser as first written (before the fast paths): the definition the fast paths must match.
+_NO_SPACE = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}"
+_REFERENCE_TOKEN = regex.compile(
+    rf"[{_NO_SPACE}]|[[\p{{L}}\p{{M}}\p{{N}}]--[{_NO_SPACE}]]{{1,100}}(?:['’][[\p{{L}}\p{{M}}\p{{N}}]--[{_NO_SPACE}]]{{1,100}})*",
+    regex.VERSION1,
+)
+
+
+def _reference_fold(word: str) -> str:
+    w = unicodedata.normalize("NFKC", word).casefold().translate(str.maketrans({"’": "'"}))
+    stripped = "".join(c for c in unicodedata.normalize("NFD", w) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped) or w
+
+
+def _reference_analyze_with_offsets(text: str, lang: str | None) -> list[tuple[str, int, int]]:
+    code = normalize_lang(lang)
+    algo = STEMMERS.get(code) if code else None
+    stemmer = Stemmer.Stemmer(algo) if algo else None
+    out = []
+    for m in _REFERENCE_TOKEN.finditer(text):
+        folded = _reference_fold(m.group())
+        stem = folded if stemmer is None or folded.isdigit() else (stemmer.stemWord(folded) or folded)
+        out.append((stem, m.start(), m.end()))
+    return out
+
+
+MULTILINGUAL = [
+    ("id", "Presiden Joko Widodo bertemu Sekretaris Jenderal NATO di Jakarta; negara-negara ASEAN hadir."),
+    ("ms", "Perdana Menteri Malaysia berkata kerajaan akan menyemak semula cukai pada tahun hadapan."),
+    ("en", 'Don\'t panic: the U.S. economy grew 2.5% in Q3, officials’ figures show — "robust".'),
+    ("fr", "L'Élysée a annoncé qu'Emmanuel Macron se rendrait à Kyiv ; «\u00a0c'est historique\u00a0»."),
+    ("de", "Die Bundesregierung beschließt Maßnahmen gegen Straßenlärm – Größe ÜBER alles."),
+    ("es", "El niño comió piñatas en Año Nuevo; ¿Por qué? ¡Qué sorpresa!"),
+    ("tr", "İstanbul'da DİYANET ve ıspanak; Iğdır ilçesinde"),
+    ("ru", "Президент России Владимир Путин заявил о переговорах в Ёлкино."),
+    ("el", "Η Αθήνα ΚΑΙ η Θεσσαλονίκη· ΣΟΦΊΑ όδός"),
+    ("ar", "قال الرئيس إن المفاوضات مستمرة في القاهرة ٢٠٢٤"),
+    ("hi", "प्रधानमंत्री नरेंद्र मोदी ने नई दिल्ली में कहा"),
+    ("zh", "习近平在北京会见了美国总统拜登。2024年"),
+    ("ja", "東京でカタカナとひらがなのテストを行いました。ＡＢＣ１２３"),
+    ("th", "นายกรัฐมนตรีกล่าวที่กรุงเทพมหานคร"),
+    ("vi", "Thủ tướng Phạm Minh Chính phát biểu tại Hà Nội"),
+    ("ko", "윤석열 대통령이 서울에서 말했다"),
+    (
+        None,
+        "ﬁnancial ﬂows, Ⅻ chapters, x² + y² and ｆｕｌｌｗｉｄｔｈ; e\u0301cole vs école; 🙂 emoji 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    ),
+    ("xx", "A" * 250 + "'" + "b" * 120 + " and ''' quotes 'twixt ’tis rock’n’roll"),
+    ("und", "Mixed 中文 and English — 한국어 + العربية, 3.14 and ٣"),
+]
+
+
+def _corpus() -> list[tuple[str | None, str]]:
+    texts = list(MULTILINGUAL)
+    if LANGID_SENTENCES.exists():
+        with LANGID_SENTENCES.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t"))
+        texts += [(r["lang"], r["text"]) for r in rows[::15]]  # every language, ~1,500 sentences
+    seeds = REPO / "tests" / "fixtures" / "seeds"
+    texts += [("id", p.read_text(encoding="utf-8")) for p in sorted(seeds.glob("*.txt"))]
+    return texts
+
+
+def test_analyze_matches_the_reference_on_a_multilingual_corpus() -> None:
+    for lang, text in _corpus():
+        for code in (lang, None, "en", "id"):
+            expected = _reference_analyze_with_offsets(text, code)
+            assert analyze_with_offsets(text, code) == expected, (code, text[:80])
+            assert analyze(text, code) == [t for t, _, _ in expected]
+            tokens, spans, terms = analyze_tokens(text, code)
+            assert terms == [t for t, _, _ in expected]
+            assert spans == [(s, e) for _, s, e in expected]
+            assert tokens == [text[s:e] for s, e in spans]
+            assert [(tok, s, e) for tok, s, e in tokenize(text)] == [
+                (text[s:e], s, e) for _, s, e in expected
+            ]
+            assert [term(tok, code) for tok in tokens] == terms
+
+
+def test_tokeniser_matches_the_reference_on_random_unicode() -> None:
+    """Fuzz over letters, marks, digits, apostrophes, CJK/Thai, punctuation and any code point
+    (astral ones take the ``regex`` path, BMP-only strings the ``re`` path)."""
+    rng = random.Random(20221129)
+    pools = [
+        "abcXYZ09'’ -._",
+        "éÉàçÑñ\u0301\u0308\u0651’'·",
+        "中文日本語ひらがなカタカナไทย々〆ー",
+        "русскийΑΒΓ عربي हिन्दी ٣४",
+        "\u00a0\u2000\u200b\u200c\u200d\ufeff\u3000",
+    ]
+    for _ in range(6000):
+        chars = []
+        for _ in range(rng.randrange(0, 50)):
+            if rng.random() < 0.9:
+                chars.append(rng.choice(rng.choice(pools)))
+            else:
+                chars.append(chr(rng.randrange(0x10000 if rng.random() < 0.7 else 0x110000)))
+        text = "".join(chars)
+        expected = _reference_analyze_with_offsets(text, "en")
+        assert analyze_with_offsets(text, "en") == expected, repr(text)
+    every_bmp_letter = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
+    assert analyze_with_offsets(every_bmp_letter, None) == _reference_analyze_with_offsets(
+        every_bmp_letter, None
+    )
+
+
+def test_long_words_split_every_100_characters_like_the_reference() -> None:
+    text = "x" * 230 + " " + "y" * 100 + "'" + "z" * 150
+    assert analyze_with_offsets(text, None) == _reference_analyze_with_offsets(text, None)
+    assert [len(t) for t in analyze(text, None)] == [100, 100, 30, 201, 50]
+
+
+@pytest.mark.parametrize(
+    "word", ["Zelenskyy", "NATO", "don't", "x2", "É", "Ǆemal", "İstanbul", "ß", "ﬁ", "e\u0301"]
+)
+def test_fold_fast_path_equals_full_unicode_folding(word: str) -> None:
+    assert fold(word) == _reference_fold(word)
+    assert fold_tokens([word, word]) == [_reference_fold(word)] * 2
+
+
+def test_memo_tables_restart_when_full_without_changing_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analyzer, "_MEMO_LIMIT", 3)
+    text = "Para menteri membahas kebijakan ekonomi dan perdagangan internasional di Jakarta"
+    assert analyze(text, "id") == [t for t, _, _ in _reference_analyze_with_offsets(text, "id")]
+    assert analyze(text, "id") == analyze(text, "ms")
+    assert all(len(analyzer._TERMS[code]) <= 3 + len(text.split()) for code in ("id", "ms"))
