@@ -48,3 +48,8 @@ def test_noise_lines_are_dropped_in_several_languages() -> None:
 
 def test_page_without_article_gives_none() -> None:
     assert extract_article(b"<html><body></body></html>") is None
+
+
+def test_related_teasers_in_other_languages_are_dropped_but_prose_is_kept() -> None:
+    text = "À lire aussi » Autre sujet\nCzytaj też: inny\nLesen Sie auch: Anderes\nPolecamy: coś\nPolecamy odwiedzić muzeum.\nLesen ist gut."
+    assert drop_noise_lines(text) == "Polecamy odwiedzić muzeum.\nLesen ist gut."

@@ -54,6 +54,13 @@ _NOISE_LINE = re.compile(
     r"|(?:read|see)\s+(?:more|also)\s*[:»›>\-–].*"
     r"|(?:also read|related(?: articles?| stories| news)?|more from|recommended(?: for you)?|you may also like)\s*[:»›>\-–]?.*"
     r"|(?:artikel|berita) terkait\s*[:»›>\-–]?.*"
+    # the same teasers in the other languages of our sources
+    r"|(?:lesen sie (?:auch|mehr)|mehr zum thema|weitere themen|das könnte sie auch interessieren|auch interessant|ähnliche artikel)\b.*"
+    r"|(?:(?:à|a) lire aussi|lire aussi|voir aussi|sur le même sujet)\b.*"
+    r"|(?:lee (?:también|más)|leer (?:también|más)|te puede interesar|leia (?:também|mais)|veja também)\b.*"
+    r"|(?:czytaj (?:też|także|również|więcej)|zobacz (?:też|także|również))\b.*|polecamy\s*[:»›].*"
+    r"|(?:lees ook|läs också|les også|leggi anche)\b.*"
+    r"|(?:artikel lainnya|berita lainnya|baca selengkapnya)\b.*"
     r"|(?:share|bagikan|teilen)(?: (?:this|on|via|artikel|ini))*\s*[:»›]?\s*(?:facebook|twitter|whatsapp|x|email|linkedin|telegram|,|\s)*"
     r"|(?:scroll to top|back to top|advertisement|iklan|adv(?:ertorial)?)\s*"
     r"|.*\b(?:we use cookies|uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)|menggunakan cookie)\b.*"
