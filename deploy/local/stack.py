@@ -1132,7 +1132,7 @@ Search:
 
 Subscribe (webhook on your own receiver):
   curl -s -X POST -H 'Authorization: Bearer {DEV_API_KEY}' -H 'Content-Type: application/json' \\
-       -d '{{"name": "nato", "query": "Stoltenberg OR NATO", "delivery": {{"webhook": {{"url": "http://127.0.0.1:9999/hook", "secret": "change-me"}}}}}}' \\
+       -d '{{"name": "nato", "query": "Stoltenberg OR NATO", "delivery": {{"webhook": {{"url": "http://127.0.0.1:9999/hook", "secret": "a-secret-of-16-chars-or-more"}}}}}}' \\
        {api}/v1/subscriptions
 
 Status: make status    Logs: make logs    Stop: make down
