@@ -1,12 +1,16 @@
 """Language-identification quality on ``../shared/data/langid`` (lingua's Leipzig test sentences and
 two-word snippets): accuracy per language, macro average, and the id↔ms confusion.
 
-Run alone: ``uv run python bench/quality_language.py [--high]`` (``--high`` = lingua high-accuracy
-mode, ~1.3 GB, for comparison only).
+Run alone: ``uv run python bench/quality_language.py [--high | --no-refine]`` (``--high`` = lingua
+high-accuracy mode for all languages, ~1.3 GB, for comparison only; ``--no-refine`` = without the
+high-accuracy second stage for close relatives). Prints ms per text and the process's peak RSS
+after the whole run (lingua loads models lazily, so the peak is only known after all languages
+have been seen).
 """
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
 from collections import Counter, defaultdict
@@ -29,13 +33,14 @@ def _rows(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def run(accuracy: str = "low") -> None:
+def run(accuracy: str = "low", refine: bool = True) -> None:
     from warta.enrichment.language import LanguageDetector
 
     if not LANGID.is_dir():
         print(f"language: data not found at {LANGID}")
         return
-    detector = LanguageDetector(accuracy=accuracy)  # type: ignore[arg-type]
+    detector = LanguageDetector(accuracy=accuracy, refine=refine)  # type: ignore[arg-type]
+    label = accuracy if refine or accuracy == "high" else f"{accuracy}, no refine"
     for name, target in TARGETS.items():
         rows = _rows(LANGID / name)
         right: dict[str, int] = defaultdict(int)
@@ -52,7 +57,7 @@ def run(accuracy: str = "low") -> None:
         acc = {lang: right[lang] / total[lang] for lang in total}
         macro = sum(acc.values()) / len(acc)
         print(
-            f"language [{accuracy}] {name}: {len(rows)} texts, {len(acc)} languages, {elapsed / len(rows) * 1000:.3f} ms/text"
+            f"language [{label}] {name}: {len(rows)} texts, {len(acc)} languages, {elapsed / len(rows) * 1000:.3f} ms/text"
         )
         print(f"  macro accuracy {macro:.4f} (target >= {target})")
         print(f"  id {acc.get('id', 0):.4f}  ms {acc.get('ms', 0):.4f} (target >= 0.98 each on sentences)")
@@ -62,7 +67,9 @@ def run(accuracy: str = "low") -> None:
         )
         worst = sorted(acc.items(), key=lambda kv: kv[1])[:8]
         print("  weakest: " + ", ".join(f"{lang} {a:.2f}" for lang, a in worst))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS of this process after both sets: {peak:.0f} MB")
 
 
 if __name__ == "__main__":
-    run("high" if "--high" in sys.argv else "low")
+    run("high" if "--high" in sys.argv else "low", refine="--no-refine" not in sys.argv)
