@@ -329,9 +329,12 @@ class Harvester:
             if key and self.state.is_entry_seen(source.id, key):
                 report.already_sent += 1
                 continue
+            errors_before = report.page_errors
             event = self._entry_event(source, entry, fetch_pages, report)
             if event is not None:
                 out.append(_Candidate(event, key))
+            elif key and report.page_errors == errors_before:  # a failed page is retried next poll
+                self.state.mark_entry_seen(source.id, key)  # nothing to send: do not fetch it every poll
         return out, headers.get("etag"), headers.get("last-modified"), feed.min_poll_s
 
     def _entry_event(
@@ -422,6 +425,9 @@ class Harvester:
                 continue
             article = extract_article(result.body, url=result.url, lang_hint=item.language or source.language)
             if article is None:
+                self.state.mark_entry_seen(
+                    source.id, item.loc
+                )  # no article there: do not fetch it every poll
                 continue
             event = self._from_extracted(source, article, url=item.loc)
             if event is not None:
