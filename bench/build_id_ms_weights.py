@@ -55,6 +55,12 @@ EN_MIN_COUNT = 3
 WORD = regex.compile(r"^\p{L}[\p{L}\-']*$")
 MIN_COUNT = 10
 MAX_WEIGHT = 2.0
+# Indonesian *news* training text (the NER training splits under training/ner/id): a "Malay" word
+# that is common there ("kepada", "telah", "mempunyai", "beliau", "boleh") is a frequency
+# difference, not a marker, and must not outvote an Indonesian sentence on its own.
+ID_NEWS = REPO.parent / "shared" / "data" / "training" / "ner" / "id"
+ID_NEWS_COMMON = 3e-5  # relative frequency from which a word counts as common Indonesian
+ID_NEWS_CAP = 0.3  # largest Malay weight such a word keeps
 # Shrink weights of rarely seen words: Wikipedia fragments are topically skewed, so a word seen a
 # dozen times mostly in one language is weak evidence.
 SHRINK = 10
@@ -86,6 +92,17 @@ def read_sib(lang_dir: str) -> list[list[str]]:
         for r in rows
         if r.count("\t") >= 2
     ]
+
+
+def indonesian_news_counts() -> Counter[str]:
+    """Lower-cased word counts of the Indonesian NER *training* splits (first column)."""
+    counts: Counter[str] = Counter()
+    for path in sorted(ID_NEWS.glob("*/train*")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            token = line.split()[0] if line.strip() else ""
+            if WORD.match(token):
+                counts[token.lower()] += 1
+    return counts
 
 
 def log_ratios(counts: dict[str, Counter[str]], min_count: int = MIN_COUNT) -> dict[str, float]:
@@ -136,6 +153,15 @@ def main() -> int:
     for w, p in parallel_lr.items():
         if w not in wiki_lr and abs(p) >= 1.0:
             weights[w] = max(-MAX_WEIGHT, min(MAX_WEIGHT, p))
+
+    news = indonesian_news_counts()
+    news_total = max(1, sum(news.values()))
+    for w, weight in list(weights.items()):
+        if weight > ID_NEWS_CAP and news[w] / news_total >= ID_NEWS_COMMON:
+            weights[w] = ID_NEWS_CAP
+    print(
+        f"Indonesian news tokens: {news_total}; capped {sum(v == ID_NEWS_CAP for v in weights.values())} words"
+    )
 
     def score(words: list[str]) -> float:
         return sum(weights.get(w, 0.0) for w in words)

@@ -88,16 +88,19 @@ def _words(text: str) -> list[str]:
 
 
 # Contrastive spellings and words (Malay positive, Indonesian negative) that a Wikipedia-trained
-# model under-weights because they are rarer in encyclopaedic fragments than in news.
+# model under-weights because they are rarer in encyclopaedic fragments than in news. Words that
+# are Malay-leaning but also common in Indonesian text ("boleh", "beliau", "kerajaan",
+# "daripada", "berkata", "kanak-kanak") are left to the learned, capped weights: as hand
+# markers they turned literary Indonesian sentences Malay.
 _HAND_MARKERS: dict[str, float] = {
     **dict.fromkeys(
         _words(
-            "kerana boleh iaitu sahaja wang bandar ialah akhbar antarabangsa baharu bahawa memandangkan "
+            "kerana iaitu sahaja wang bandar ialah akhbar antarabangsa baharu bahawa memandangkan "
             "kenyataan syarikat polis hospital selepas semasa manakala mahupun ramai cuba percuma "
-            "kanak-kanak setiausaha naib ahli pejabat kereta kenderaan teksi universiti maklumat projek "
-            "kualiti aktiviti komuniti televisyen filem muzik kerajaan beliau jabatan dijangka berkata "
+            "setiausaha naib ahli pejabat kereta kenderaan teksi universiti maklumat projek "
+            "kualiti aktiviti komuniti televisyen filem muzik jabatan dijangka "
             "mesyuarat isnin khamis jumaat ogos disember jawatankuasa kewangan kesihatan "
-            "ringgit rm daripada mengikut bilion diniagakan pelancongan"
+            "ringgit rm mengikut bilion diniagakan pelancongan"
         ),
         2.5,
     ),
