@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from warta.enrichment.boilerplate import clean_text, split_title
-from warta.enrichment.language import detect_language, id_ms_score, language_sample, normalise_hint
+from warta.enrichment.language import (
+    detect_language,
+    id_ms_score,
+    language_sample,
+    latin_is_noise,
+    normalise_hint,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
@@ -86,3 +92,27 @@ def test_language_sample_is_bounded_and_skips_short_caption_lines() -> None:
     assert sample.startswith("Judul Berita")
     assert "Foto" not in sample
     assert len(sample) <= 200
+
+
+URDU = "پاکستان کی حکومت نے نئے بجٹ کا اعلان کیا ہے اور اس میں تعلیم کے لیے زیادہ رقم رکھی گئی ہے۔"
+BANNER = "Daily News Home Business Economy Sports Entertainment Contact Us "
+
+
+def test_english_site_banner_does_not_outvote_an_urdu_article() -> None:
+    assert latin_is_noise(BANNER + URDU)
+    assert detect_language(BANNER + URDU).code == "ur"
+
+
+def test_latin_text_with_a_few_foreign_script_names_keeps_its_latin_words() -> None:
+    assert not latin_is_noise("Vladimir Putin met Xi Jinping (习近平) in Moscow today to talk about trade")
+    assert not latin_is_noise("Pemerintah mengumumkan anggaran baru untuk pendidikan")
+
+
+def test_croatian_news_sentence_is_croatian_after_the_second_stage() -> None:
+    text = "Vlada je u četvrtak usvojila prijedlog državnog proračuna za sljedeću godinu."
+    assert detect_language(text).code == "hr"
+
+
+def test_words_common_in_indonesian_do_not_make_a_literary_sentence_malay() -> None:
+    # "telah" and "kepada" are more frequent in Malay but ordinary Indonesian.
+    assert detect_language("Ia telah menyampaikan pesan itu kepada suaminya.").code == "id"
