@@ -74,8 +74,10 @@ def test_seed_entities_include_nato_and_stoltenberg(pipeline, ingested):
     with pipeline.client() as api:
         for hit in ingested["search"]["results"]:
             article = api.get(f"/v1/articles/{hit['id']}").json()
-            names = {(e["canonical"], e["type"]) for e in article["entities"]}
+            names = {(e[k], e["type"]) for e in article["entities"] for k in ("text", "canonical")}
             assert ("NATO", "ORG") in names, dumps(article["entities"])
+            nato = next(e for e in article["entities"] if e["text"] == "NATO")
+            assert nato["kb_id"] == "Q7184"
             assert ("Jens Stoltenberg", "PER") in names, dumps(article["entities"])
 
 
