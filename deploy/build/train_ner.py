@@ -13,17 +13,30 @@ Run: ``uv run python deploy/build/train_ner.py [--data PATH] [--out-dir PATH] [-
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import random
 import sys
 import time
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 
 from warta.enrichment.entities.corpora import CorpusFormat, Sentence, read_corpus
 from warta.enrichment.entities.extractor import WINDOW_CONTEXT
-from warta.enrichment.entities.features import candidate_windows, prepare, window_features
+from warta.enrichment.entities.features import (
+    CLUSTER_FAMILIES,
+    candidate_windows,
+    load_word_clusters,
+    prepare,
+    window_features,
+    word_clusters_path,
+)
 from warta.enrichment.entities.gazetteer import Gazetteer
+from warta.enrichment.entities.tokens import fold, tokenize_columns
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -46,6 +59,8 @@ TRAINING_SETS: dict[str, list[tuple[str, CorpusFormat, int | None]]] = {
     "en": [
         ("uner/en_ewt/en_ewt-ud-train.PROVISIONAL_first_commit_0c7ce0de.iob2", "uner", None),
         ("en_other/wnut17/wnut17train.conll", "tsv", None),
+        # MEN Malaysian English news (outermost PER/ORG/LOC without titles/roles): +0.6 F1 on UNER EWT.
+        ("en_other/men_malaysian_english_news/annotated_set.json", "men", None),
     ],
     "xx": [
         ("uner/en_ewt/en_ewt-ud-train.PROVISIONAL_first_commit_0c7ce0de.iob2", "uner", None),
@@ -65,13 +80,92 @@ LOWERCASE_FAMILIES = frozenset({"id_lower"})
 DEFAULT_C1 = {"id": 0.05, "id_lower": 0.05, "en": 0.2, "xx": 0.2}
 
 
+# Unlabelled text for the English word clusters: the tokens of the English TRAINING files (labels
+# ignored) and the MEN article texts. WikiANN-en adds many names the tagged sets lack; as tagged
+# training data it did not help reliably (a 1k/2k/3k sample moved UNER EWT dev -0.3/+0.9/-0.5).
+CLUSTER_TEXT: list[tuple[str, CorpusFormat]] = [
+    ("uner/en_ewt/en_ewt-ud-train.PROVISIONAL_first_commit_0c7ce0de.iob2", "uner"),
+    ("en_other/wnut17/wnut17train.conll", "tsv"),
+    ("wikiann_rahimi/train-en.tsv", "tsv"),
+]
+MEN_ARTICLES = "en_other/men_malaysian_english_news/article_text"
+N_CLUSTERS = 256
+CLUSTER_VOCABULARY = 30_000  # most frequent folded words that get a cluster (seen >= 2 times)
+CONTEXT_WORDS = 600  # most frequent words used as left/right context dimensions
+CLUSTER_DIMS = 80  # SVD dimensions k-means runs in
+
+
+def cluster_sentences(root: Path) -> Iterator[list[str]]:
+    """Folded token lists of the unlabelled English text the clusters are computed from."""
+    for rel, fmt in CLUSTER_TEXT:
+        for tokens, _ in read_corpus(root / rel, fmt):
+            yield [fold(t) for t in tokens]
+    for article in sorted((root / MEN_ARTICLES).glob("*.txt")):
+        for para in article.read_text(encoding="utf-8").split("\n"):
+            tokens = tokenize_columns(para)[0]
+            if tokens:
+                yield [fold(t) for t in tokens]
+
+
+def build_word_clusters(root: Path, out: Path) -> None:
+    """Cluster frequent words by their neighbours (a cheap stand-in for Brown clusters).
+
+    Each word is a vector of log counts of its left and right neighbours among the most frequent
+    words, L2-normalised, reduced by SVD, then grouped by spherical k-means (fixed seed). Writes
+    ``{folded word: cluster id}`` as gzip'ed JSON (~0.1 MB). ~1 minute of CPU.
+    """
+    t0 = time.perf_counter()
+    sentences = list(cluster_sentences(root))
+    freq = Counter(w for sent in sentences for w in sent)
+    vocab = [w for w, c in freq.most_common(CLUSTER_VOCABULARY) if c >= 2]
+    row = {w: i for i, w in enumerate(vocab)}
+    col = {w: i for i, (w, _) in enumerate(freq.most_common(CONTEXT_WORDS))}
+    n_ctx = len(col)
+    counts = np.zeros((len(vocab), 2 * n_ctx), dtype=np.float32)
+    for sent in sentences:
+        for k, word in enumerate(sent):
+            r = row.get(word)
+            if r is None:
+                continue
+            if k > 0 and sent[k - 1] in col:
+                counts[r, col[sent[k - 1]]] += 1
+            if k + 1 < len(sent) and sent[k + 1] in col:
+                counts[r, n_ctx + col[sent[k + 1]]] += 1
+    vectors = np.log1p(counts)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    u, sv, _ = np.linalg.svd(vectors - vectors.mean(0), full_matrices=False)
+    x = u[:, :CLUSTER_DIMS] * sv[:CLUSTER_DIMS]
+    x /= np.linalg.norm(x, axis=1, keepdims=True) + 1e-9
+    rng = np.random.default_rng(13)
+    centres = x[rng.choice(len(x), N_CLUSTERS, replace=False)]
+    for _ in range(20):
+        labels = np.argmax(x @ centres.T, axis=1)
+        for k in range(N_CLUSTERS):
+            members = labels == k
+            if members.any():
+                centres[k] = x[members].mean(0)
+        centres /= np.linalg.norm(centres, axis=1, keepdims=True) + 1e-9
+    clusters = {w: int(label) for w, label in zip(vocab, labels, strict=True)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out, "wt", encoding="utf-8") as fh:
+        json.dump(clusters, fh, separators=(",", ":"))
+    print(
+        f"[clusters] {len(sentences)} sentences, {len(clusters)} words -> {N_CLUSTERS} clusters "
+        f"in {time.perf_counter() - t0:.1f}s -> {out} ({out.stat().st_size / 1024:.0f} KiB)"
+    )
+
+
 def clean_tags(tags: list[str]) -> list[str]:
     # MISC is annotated in only some sets (O in the others): training on it would teach noise.
     return ["O" if t.endswith("MISC") else t for t in tags]
 
 
 def windows_of(
-    gazetteer: Gazetteer, sentence: Sentence, lowercase: bool = False, context: int = 0
+    gazetteer: Gazetteer,
+    sentence: Sentence,
+    lowercase: bool = False,
+    context: int = 0,
+    clusters: dict[str, int] | None = None,
 ) -> list[tuple[list[list[str]], list[str]]]:
     tokens, tags = sentence
     tags = clean_tags(tags)
@@ -83,12 +177,13 @@ def windows_of(
         labels = tags[lo:hi]
         if labels[0].startswith("I-"):
             labels = ["B-" + labels[0][2:], *labels[1:]]
-        out.append((window_features(tokens, gaz, lo, hi), labels))
+        out.append((window_features(tokens, gaz, lo, hi, clusters=clusters), labels))
     return out
 
 
 def train_family(gazetteer: Gazetteer, root: Path, family: str, out: Path, args: argparse.Namespace) -> None:
     rng = random.Random(13)
+    clusters = load_word_clusters(out.parent, family)
     trainer = pycrfsuite.Trainer(verbose=False)
     n_seq = n_tok = 0
     t0 = time.perf_counter()
@@ -98,7 +193,9 @@ def train_family(gazetteer: Gazetteer, root: Path, family: str, out: Path, args:
             sentences = rng.sample(sentences, limit)
         for sentence in sentences:
             lowercase = family in LOWERCASE_FAMILIES
-            for xseq, yseq in windows_of(gazetteer, sentence, lowercase, WINDOW_CONTEXT.get(family, 0)):
+            for xseq, yseq in windows_of(
+                gazetteer, sentence, lowercase, WINDOW_CONTEXT.get(family, 0), clusters
+            ):
                 trainer.append(xseq, yseq)
                 n_seq += 1
                 n_tok += len(yseq)
@@ -129,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--c1", type=float, default=None, help="L1 strength (default: per family)")
     parser.add_argument("--c2", type=float, default=0.1)
+    parser.add_argument(
+        "--keep-clusters", action="store_true", help="reuse the word clusters in --out-dir (no rebuild)"
+    )
     args = parser.parse_args(argv)
     root = args.data / "training" / "ner"
     if not root.is_dir():
@@ -136,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     gazetteer = Gazetteer.load_default()
     for family in args.family or sorted(TRAINING_SETS):
+        if family in CLUSTER_FAMILIES and not args.keep_clusters:
+            build_word_clusters(root, Path(word_clusters_path(args.out_dir, family)))
         train_family(gazetteer, root, family, args.out_dir / f"ner_crf_{family}.bin", args)
     return 0
 

@@ -7,6 +7,9 @@ the word are cached per word type, and the tagger only sees windows around capit
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 from functools import lru_cache
 
 from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch
@@ -155,13 +158,28 @@ def _next2_feature(word: str) -> str:
 
 
 def window_features(
-    tokens: list[str], gaz: list[str], lo: int, hi: int, line_starts: list[bool] | None = None
+    tokens: list[str],
+    gaz: list[str],
+    lo: int,
+    hi: int,
+    line_starts: list[bool] | None = None,
+    clusters: dict[str, int] | None = None,
 ) -> list[list[str]]:
-    """CRF feature lists for tokens ``lo..hi-1``, with context taken from the whole token list."""
+    """CRF feature lists for tokens ``lo..hi-1``, with context taken from the whole token list.
+
+    ``clusters`` (folded word -> cluster id, the English model only) adds the cluster of the word
+    and of its neighbours, so rare or unseen names share weight with the words they resemble.
+    """
     n = len(tokens)
     out: list[list[str]] = []
     for i in range(lo, hi):
         feats = list(word_features(tokens[i]))
+        if clusters is not None:
+            feats.append(f"c={clusters.get(fold(tokens[i]), -1)}")
+            if i > 0:
+                feats.append(f"c-1={clusters.get(fold(tokens[i - 1]), -1)}")
+            if i + 1 < n:
+                feats.append(f"c+1={clusters.get(fold(tokens[i + 1]), -1)}")
         if i > 0:
             prev = tokens[i - 1]
             feats.extend(_prev_features(prev))
@@ -194,3 +212,26 @@ def prepare(gazetteer: Gazetteer, tokens: list[str], lowercase: bool = False) ->
     folded = [fold(t) for t in tokens]
     starts = [True] * len(tokens) if lowercase else [is_candidate(t) for t in tokens]
     return folded, gazetteer_tags(len(tokens), gazetteer.scan(tokens, folded, starts))
+
+
+# Model families whose CRF uses word-cluster features (dev-measured: they help English; the
+# Indonesian models are left as they were).
+CLUSTER_FAMILIES = frozenset({"en"})
+
+
+def word_clusters_path(model_dir: str | os.PathLike[str], family: str) -> str:
+    """Where the word clusters of a model family live (next to its CRF)."""
+    return os.path.join(model_dir, f"word_clusters_{family}.json.gz")
+
+
+def load_word_clusters(model_dir: str | os.PathLike[str], family: str) -> dict[str, int] | None:
+    """Folded word -> cluster id for ``family``, or None when that family uses no clusters.
+
+    Raises FileNotFoundError when the family should have clusters but the file is missing (the CRF
+    was trained with them; tagging without them would silently lose accuracy).
+    """
+    if family not in CLUSTER_FAMILIES:
+        return None
+    with gzip.open(word_clusters_path(model_dir, family), "rt", encoding="utf-8") as fh:
+        clusters: dict[str, int] = json.load(fh)
+    return clusters
