@@ -22,6 +22,7 @@ from warta.analysis.analyzer import (
     analyze_with_offsets,
     fold,
     fold_tokens,
+    has_unspaced_script,
     normalize_lang,
     term,
     tokenize,
@@ -156,3 +157,16 @@ def test_memo_tables_restart_when_full_without_changing_terms(monkeypatch: pytes
     assert analyze(text, "id") == [t for t, _, _ in _reference_analyze_with_offsets(text, "id")]
     assert analyze(text, "id") == analyze(text, "ms")
     assert all(len(analyzer._TERMS[code]) <= 3 + len(text.split()) for code in ("id", "ms"))
+
+
+def test_has_unspaced_script_agrees_with_the_property_class() -> None:
+    reference = regex.compile(rf"[{_NO_SPACE}]", regex.VERSION1)
+    samples = [text for _, text in _corpus()] + [
+        "plain ascii",
+        "𠀀 astral Han",
+        "🙂 emoji only",
+        "ไทย",
+        "ｶﾀｶﾅ",
+    ]
+    for text in samples:
+        assert has_unspaced_script(text) == (reference.search(text) is not None), text[:40]

@@ -98,7 +98,6 @@ _TOKEN = regex.compile(
     regex.VERSION1,
 )
 _APOSTROPHES = str.maketrans({"’": "'"})
-_BMP_END = "\uffff"
 
 
 def _bmp_class(property_class: str) -> str:
@@ -113,11 +112,29 @@ def _bmp_class(property_class: str) -> str:
 
 
 _BMP_WORD = _bmp_class(_WORD_CLASS)
-_BMP_TOKEN = re.compile(rf"{_bmp_class(_CJK_CLASS)}|{_BMP_WORD}{{1,100}}(?:['’]{_BMP_WORD}{{1,100}})*")
+_BMP_CJK = _bmp_class(_CJK_CLASS)
+_BMP_TOKEN = re.compile(rf"{_BMP_CJK}|{_BMP_WORD}{{1,100}}(?:['’]{_BMP_WORD}{{1,100}})*")
+_UNSPACED = regex.compile(_CJK_CLASS, regex.VERSION1)
+_BMP_UNSPACED = re.compile(_BMP_CJK)
 
 
-def _token_pattern(text: str) -> re.Pattern[str] | regex.Pattern[str]:
-    return _BMP_TOKEN if not text or max(text) <= _BMP_END else _TOKEN
+def _is_bmp(text: str) -> bool:
+    # UTF-16 spends 4 bytes only on astral characters; encoding is ~20x faster than max(text).
+    return text.isascii() or len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text)
+
+
+def token_pattern(text: str) -> re.Pattern[str] | regex.Pattern[str]:
+    """The compiled token pattern to run on ``text`` (both give the same matches on it): the fast
+    stdlib one unless ``text`` has astral characters. For callers that tokenise pieces of a text."""
+    return _BMP_TOKEN if _is_bmp(text) else _TOKEN
+
+
+def has_unspaced_script(text: str) -> bool:
+    """True when ``text`` has characters the tokeniser emits one at a time (CJK ideographs, kana,
+    Thai: scripts written without spaces)."""
+    if text.isascii():
+        return False
+    return (_BMP_UNSPACED if _is_bmp(text) else _UNSPACED).search(text) is not None
 
 
 @lru_cache(maxsize=64)
@@ -176,7 +193,7 @@ def fold_tokens(tokens: list[str]) -> list[str]:
 
 def tokenize(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(token, start, end)`` for every word of ``text`` (offsets into the original string)."""
-    for m in _token_pattern(text).finditer(text):
+    for m in token_pattern(text).finditer(text):
         start, end = m.span()
         yield m.group(), start, end
 
@@ -214,9 +231,14 @@ def _terms_of(tokens: list[str], lang: str | None) -> list[str]:
     return out  # type: ignore[return-value]
 
 
+def terms_of_tokens(tokens: list[str], lang: str | None) -> list[str]:
+    """:func:`term` of each token (what :func:`analyze` gives for the text they were found in)."""
+    return _terms_of(tokens, normalize_lang(lang))
+
+
 def analyze(text: str, lang: str | None) -> list[str]:
     """Terms of ``text`` in order (positions matter for phrases); ``lang`` = ISO 639-1 or None."""
-    return _terms_of(_token_pattern(text).findall(text), normalize_lang(lang))
+    return _terms_of(token_pattern(text).findall(text), normalize_lang(lang))
 
 
 def analyze_tokens(text: str, lang: str | None) -> tuple[list[str], list[tuple[int, int]], list[str]]:
@@ -225,7 +247,7 @@ def analyze_tokens(text: str, lang: str | None) -> tuple[list[str], list[tuple[i
     ``tokens[i] == text[start:end]`` for ``(start, end) = spans[i]``, and ``terms`` is exactly
     :func:`analyze` of ``text`` (what callers that need both surface forms and terms share).
     """
-    spans = [m.span() for m in _token_pattern(text).finditer(text)]
+    spans = [m.span() for m in token_pattern(text).finditer(text)]
     tokens = [text[start:end] for start, end in spans]
     return tokens, spans, _terms_of(tokens, normalize_lang(lang))
 

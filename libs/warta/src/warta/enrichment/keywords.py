@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from warta.analysis.analyzer import fold, stopwords, term
+from warta.analysis.analyzer import fold, fold_tokens, stopwords, terms_of_tokens
 from warta.enrichment.signature import AnalysedText
 from warta.events import Entity
 
@@ -47,6 +47,7 @@ def keywords_of(
     if k <= 0:
         return []
     stops = stopwords(body.lang)
+    candidates = _candidate_table(body.lang)
     scores: dict[str, float] = defaultdict(float)
     first_seen: dict[str, int] = {}
     names: dict[str, set[str]] = {}  # name key -> stems of its words
@@ -58,11 +59,13 @@ def keywords_of(
             continue
         # Comprehensions and Counter arithmetic rather than a per-token loop: this runs on every
         # token of every article.
-        keep = [
-            i
-            for i, f in enumerate(part.folded)
-            if len(f) >= MIN_LENGTH and f not in stops and not f.isdigit()
-        ]
+        flags = [candidates.get(f) for f in part.folded]
+        if None in flags:
+            for i, flag in enumerate(flags):
+                if flag is None:
+                    f = part.folded[i]
+                    flags[i] = candidates[f] = len(f) >= MIN_LENGTH and f not in stops and not f.isdigit()
+        keep = [i for i, flag in enumerate(flags) if flag]
         kept.append((part, keep))
         keys = [part.terms[i] for i in keep]
         counts = Counter(keys)
@@ -85,16 +88,23 @@ def keywords_of(
             key = "entity:" + fold(ent.canonical)
             # Show the name as the article writes it ("NATO", "Ukraina"), unless the canonical
             # form itself occurs in the text ("Jens Stoltenberg" over a first mention "Stoltenberg").
-            canonical_words = " ".join(fold(w) for w in ent.canonical.split())
+            canonical_split = ent.canonical.split()
+            canonical_words = " ".join(fold_tokens(canonical_split))
             shown = ent.canonical if canonical_words and canonical_words in folded_text else ent.text
             scores[key] += ent.count
             surfaces[key][shown] += 1
             first_seen.setdefault(key, 0)
-            words = ent.canonical.split() + ent.text.split()
-            names[key] = {term(w, body.lang) for w in words}
+            names[key] = set(terms_of_tokens(canonical_split + ent.text.split(), body.lang))
     for key in names:
         scores[key] *= NAME_BOOST
-    ranked = sorted(scores, key=lambda key: (-scores[key], first_seen.get(key, 0)))
+    # (-score, first position, insertion order): the order of a stable sort on the first two,
+    # without a Python key function per candidate.
+    ranked = [
+        key
+        for _, _, _, key in sorted(
+            [(-score, first_seen.get(key, 0), n, key) for n, (key, score) in enumerate(scores.items())]
+        )
+    ]
     _word_surfaces(kept, set(ranked[: 4 * k + len(names)]), surfaces)
     chosen: list[tuple[str, str]] = []  # (key, surface)
     covered: set[str] = set()
@@ -121,16 +131,28 @@ def keywords_of(
     return [surface for _, surface in chosen]
 
 
+# Per language: folded token -> whether it can be a keyword (long enough, not a stop word nor a
+# number). Memoised because it is asked for every token of every article.
+_CANDIDATES: dict[str | None, dict[str, bool]] = {}
+_MEMO_LIMIT = 300_000
+
+
+def _candidate_table(lang: str | None) -> dict[str, bool]:
+    table = _CANDIDATES.get(lang)
+    if table is None or len(table) > _MEMO_LIMIT:
+        table = _CANDIDATES[lang] = {}
+    return table
+
+
 def _word_surfaces(
     kept: list[tuple[AnalysedText, list[int]]], wanted: set[str], surfaces: dict[str, Counter[str]]
 ) -> None:
     """Vote on how each wanted word key is written: acronyms keep their case, mid-sentence
     capitals vote for the capitalised form, sentence-initial tokens do not vote on case."""
     for part, keep in kept:
-        for i in keep:
-            key = part.terms[i]
-            if key not in wanted:
-                continue
+        terms = part.terms
+        for i in [i for i in keep if terms[i] in wanted]:
+            key = terms[i]
             token = part.tokens[i]
             if token.isupper() and len(token) > 1:
                 surfaces[key][token] += 2

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from warta.enrichment.boilerplate import clean_text
 from warta.enrichment.keywords import keywords_of
 from warta.enrichment.language import LanguageDetector, default_detector
-from warta.enrichment.signature import AnalysedText, content_terms_of, signature_from_terms
+from warta.enrichment.signature import AnalysedText, signature_of
 from warta.events import ArticleEnriched, ArticleFetched, Entity, Language, SourceRef, Topic
 from warta.ids import article_id, content_hash
 
@@ -92,8 +92,7 @@ class Enricher:
         title_analysed = AnalysedText.of(title, lang) if title else None
         body = AnalysedText.of(text, lang)
         keywords = self._step("keywords", keywords_of, title_analysed, body, KEYWORDS, entities)
-        content = (content_terms_of(title_analysed) if title_analysed else []) + content_terms_of(body)
-        signature = signature_from_terms(content)
+        signature = self._step("signature", signature_of, title_analysed, body)
         terms = (title_analysed.terms if title_analysed else []) + body.terms
         data = article.model_dump()
         data.update(

@@ -24,6 +24,7 @@ for phrasing overlap too.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -32,7 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from warta.analysis.analyzer import analyze_tokens, fold_tokens, normalize_lang, stopwords
+from warta.analysis.analyzer import (
+    fold_tokens,
+    has_unspaced_script,
+    normalize_lang,
+    stopwords,
+    terms_of_tokens,
+    token_pattern,
+)
 
 UNIGRAM_SKETCH = 96
 SHINGLE_SKETCH = 32
@@ -55,7 +63,8 @@ DUPLICATE_THRESHOLD = 0.6
 
 
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
-_BREAK = regex.compile(r"[.!?\n:;“”\"()\[\]|–—]")
+# Characters that end a sentence or a clause for the name heuristics (none is a word character).
+_BREAK_SPLIT = re.compile(r"[.!?\n:;“”\"()\[\]|–—]").split
 
 
 @dataclass
@@ -78,14 +87,21 @@ class AnalysedText:
     @classmethod
     def of(cls, text: str, lang: str | None) -> AnalysedText:
         code = normalize_lang(lang)
-        tokens, spans, terms = analyze_tokens(text, code)
+        # Tokens never contain a break character, so tokenising the pieces between breaks gives the
+        # text's tokens, and a token starts a sentence exactly when it is first in its piece.
+        findall = token_pattern(text).findall
+        tokens: list[str] = []
+        firsts: list[int] = []
+        for piece in _BREAK_SPLIT(text):
+            found = findall(piece)
+            if found:
+                firsts.append(len(tokens))
+                tokens += found
         starts = [False] * len(tokens)
-        search_break = _BREAK.search
-        # Only a capitalised token needs to know: elsewhere case carries no name signal.
-        for i, token in enumerate(tokens):
-            if token[0].isupper():
-                starts[i] = i == 0 or search_break(text, spans[i - 1][1], spans[i][0]) is not None
-        return cls(text, code, tokens, terms, fold_tokens(tokens), starts)
+        for i in firsts:
+            # Only a capitalised token needs to know: elsewhere case carries no name signal.
+            starts[i] = tokens[i][0].isupper()
+        return cls(text, code, tokens, terms_of_tokens(tokens, code), fold_tokens(tokens), starts)
 
 
 def content_terms(text: str, lang: str | None = None) -> list[str]:
@@ -100,19 +116,41 @@ def content_terms(text: str, lang: str | None = None) -> list[str]:
 
 def content_terms_of(analysed: AnalysedText) -> list[str]:
     """:func:`content_terms` of an already analysed text."""
-    if _CJK.search(analysed.text):
-        return _content_terms_slow(analysed)
-    stops = stopwords(analysed.lang)
+    bare, is_name = _content_terms_and_names(analysed)
+    return ["^" + t if name else t for t, name in zip(bare, is_name, strict=True)]
+
+
+# Per language: folded token -> whether it is a content word (not a stop word, one letter or a
+# number under 4 digits). Memoised because it is asked for every token of every article.
+_CONTENT_WORD: dict[str | None, dict[str, bool]] = {}
+_MEMO_LIMIT = 300_000
+
+
+def _content_word_table(lang: str | None) -> dict[str, bool]:
+    table = _CONTENT_WORD.get(lang)
+    if table is None or len(table) > _MEMO_LIMIT:
+        table = _CONTENT_WORD[lang] = {}
+    return table
+
+
+def _content_terms_and_names(analysed: AnalysedText) -> tuple[list[str], list[bool]]:
+    """Content terms without marks, and for each whether it is name-like (the ``^`` mark)."""
+    if has_unspaced_script(analysed.text):
+        marked = _content_terms_slow(analysed)
+        return [t[1:] if t[0] == "^" else t for t in marked], [t[0] == "^" for t in marked]
+    table = _content_word_table(analysed.lang)
+    folded = analysed.folded
+    flags = [table.get(f) for f in folded]
+    if None in flags:
+        stops = stopwords(analysed.lang)
+        for i, flag in enumerate(flags):
+            if flag is None:
+                f = folded[i]
+                flags[i] = table[f] = len(f) > 1 and f not in stops and not (len(f) < 4 and f.isdigit())
     tokens, terms, starts = analysed.tokens, analysed.terms, analysed.sentence_start
-    # Comprehensions rather than a loop: this runs on every token of every article.
-    keep = [
-        i
-        for i, folded in enumerate(analysed.folded)
-        if len(folded) > 1 and folded not in stops and not (len(folded) < 4 and folded.isdigit())
-    ]
-    return [
-        "^" + terms[i] if tokens[i][0].isupper() and (not starts[i] or tokens[i].isupper()) else terms[i]
-        for i in keep
+    keep = [i for i, flag in enumerate(flags) if flag]
+    return [terms[i] for i in keep], [
+        tokens[i][0].isupper() and (not starts[i] or tokens[i].isupper()) for i in keep
     ]
 
 
@@ -152,29 +190,54 @@ def story_key_terms(text: str, lang: str | None = None, k: int = KEY_TERMS) -> l
 
 def _key_terms(terms: list[str], k: int) -> list[str]:
     bare = [t[1:] if t[0] == "^" else t for t in terms]
+    return _key_terms_of(bare, {t[1:] for t in terms if t[0] == "^"}, k)
+
+
+def _key_terms_of(bare: list[str], names: set[str], k: int) -> list[str]:
+    """:func:`_key_terms` of unmarked terms and the set of those that were ever marked as names."""
     scores: Counter[str] = Counter(bare)
     n = max(1, len(bare))
     # dict() over the reversed sequence keeps each term's *first* position.
     first_seen = dict(zip(reversed(bare), range(n - 1, -1, -1), strict=False))
-    names = {t[1:] for t in terms if t[0] == "^"}
-    ranked = {
-        t: c * (2.0 if t in names else 1.0)
-        + 1.0
-        - first_seen[t] / n  # early mention: the lead carries the story
-        for t, c in scores.items()
-    }
-    return sorted(ranked, key=lambda t: (-ranked[t], first_seen[t]))[:k]
+    # Sorting (-score, first position) tuples: first positions are unique, so this is the order of
+    # sorting by that key, without a Python key function per term.
+    ranked = sorted(
+        [
+            (
+                -(c * (2.0 if t in names else 1.0) + 1.0 - first_seen[t] / n),  # early mention: the lead
+                first_seen[t],
+                t,
+            )
+            for t, c in scores.items()
+        ]
+    )
+    return [t for _, _, t in ranked[:k]]
 
 
-def _term_hashes(terms: list[str]) -> dict[str, int]:
-    """CRC-32 (31 bits) of each distinct term's UTF-8 bytes: stable across processes and versions."""
-    return {t: zlib.crc32(t.encode("utf-8")) & 0x7FFFFFFF for t in set(terms)}
+# CRC-32 of terms, memoised per process (the same few thousand terms recur in every article).
+_HASHES: dict[str, int] = {}
+
+
+def _hashes_of(bare: list[str]) -> list[int]:
+    """CRC-32 (31 bits) of each term's UTF-8 bytes: stable across processes and versions."""
+    table = _HASHES
+    if len(table) > _MEMO_LIMIT:
+        table.clear()
+    get = table.get
+    out = [get(t) for t in bare]
+    if None in out:
+        for i, value in enumerate(out):
+            if value is None:
+                out[i] = table[bare[i]] = zlib.crc32(bare[i].encode("utf-8")) & 0x7FFFFFFF
+    return out  # type: ignore[return-value]
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """Fixed-seed universal hash, so the ranks bottom-k sketches rely on are not CRC's linear
     structure; sorted and deduplicated."""
-    return np.unique((_A * x + _B) % _PRIME)  # x < 2^31, a < 2^31: a*x+b < 2^63, no overflow
+    mixed = np.sort((_A * x + _B) % _PRIME)  # x < 2^31, a < 2^31: a*x+b < 2^63, no overflow
+    # Same result as np.unique, which is ~10x slower on arrays this small (hash-based in numpy 2).
+    return mixed[np.concatenate(([True], mixed[1:] != mixed[:-1]))] if len(mixed) > 1 else mixed
 
 
 def _bottom_k(hashed: np.ndarray, k: int) -> np.ndarray:
@@ -185,14 +248,31 @@ def _bottom_k(hashed: np.ndarray, k: int) -> np.ndarray:
 def signature_from_terms(terms: list[str]) -> list[int]:
     """Signature of an already computed :func:`content_terms` list (lets the pipeline analyse once)."""
     bare = [t[1:] if t[0] == "^" else t for t in terms]
-    hashes = _term_hashes(bare)
-    seq = np.fromiter((hashes[t] for t in bare), dtype=np.int64, count=len(bare))
+    return _signature(bare, {t[1:] for t in terms if t[0] == "^"})
+
+
+def signature_of(*parts: AnalysedText | None) -> list[int]:
+    """:func:`signature_from_terms` of the content terms of ``parts`` in order (``None`` skipped):
+    the pipeline's path, without building and stripping the ``^`` marks."""
+    bare: list[str] = []
+    names: set[str] = set()
+    for part in parts:
+        if part is not None:
+            terms, is_name = _content_terms_and_names(part)
+            bare += terms
+            names.update(t for t, name in zip(terms, is_name, strict=True) if name)
+    return _signature(bare, names)
+
+
+def _signature(bare: list[str], names: set[str]) -> list[int]:
+    hashes = _hashes_of(bare)
+    seq = np.array(hashes, dtype=np.int64)
     # A shingle's hash combines its terms' hashes positionally (vectorised; no string joins).
     n = max(0, len(seq) - SHINGLE_SIZE + 1)
     shingles = np.zeros(n, dtype=np.int64)
     for offset, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
         shingles = (shingles + seq[offset : offset + n] * multiplier % _PRIME) % _PRIME  # < 2^62
-    keys = np.fromiter((hashes[t] for t in _key_terms(terms, KEY_TERMS)), dtype=np.int64)
+    keys = np.array(_hashes_of(_key_terms_of(bare, names, KEY_TERMS)), dtype=np.int64)
     sig = np.concatenate(
         [
             _bottom_k(_mix(seq), UNIGRAM_SKETCH),
@@ -200,7 +280,7 @@ def signature_from_terms(terms: list[str]) -> list[int]:
             _bottom_k(_mix(keys), KEY_TERMS),  # all of them: the exact set
         ]
     )
-    return [int(v) for v in sig.tolist()]
+    return sig.tolist()  # type: ignore[no-any-return]
 
 
 def signature(text: str, lang: str | None = None) -> list[int]:
