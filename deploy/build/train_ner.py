@@ -75,6 +75,8 @@ TRAINING_SETS: dict[str, list[tuple[str, CorpusFormat, int | None]]] = {
     ],
 }
 LOWERCASE_FAMILIES = frozenset({"id_lower"})
+# Families trained on the run-time tokenisation of their corpora (see ``retokenised``).
+RETOKENISED_FAMILIES = frozenset({"en"})
 # L1 strength per family (dev-measured): the English-data models generalise better with a sparser
 # model (UNER EWT dev 0.615 -> 0.627 going from 0.05 to 0.2, and 30 % smaller); Indonesian does not care.
 DEFAULT_C1 = {"id": 0.05, "id_lower": 0.05, "en": 0.2, "xx": 0.2}
@@ -98,8 +100,8 @@ CLUSTER_DIMS = 80  # SVD dimensions k-means runs in
 def cluster_sentences(root: Path) -> Iterator[list[str]]:
     """Folded token lists of the unlabelled English text the clusters are computed from."""
     for rel, fmt in CLUSTER_TEXT:
-        for tokens, _ in read_corpus(root / rel, fmt):
-            yield [fold(t) for t in tokens]
+        for sentence in read_corpus(root / rel, fmt):
+            yield [fold(t) for t in retokenised(sentence)[0]]
     for article in sorted((root / MEN_ARTICLES).glob("*.txt")):
         for para in article.read_text(encoding="utf-8").split("\n"):
             tokens = tokenize_columns(para)[0]
@@ -160,6 +162,24 @@ def clean_tags(tags: list[str]) -> list[str]:
     return ["O" if t.endswith("MISC") else t for t in tags]
 
 
+def retokenised(sentence: Sentence) -> Sentence:
+    """The sentence as the run-time tokeniser cuts it (gold tokens joined by spaces), tags projected.
+
+    Corpora keep "J." and "'s" whole where ``tokenize_columns`` gives "J" "." and "'" "s"; training
+    on the run-time tokens keeps the context features the tagger learns from the ones it will see.
+    A sub-token inherits its gold token's tag (I- after the first piece of a B- token).
+    """
+    tokens, tags = sentence
+    out_tokens: list[str] = []
+    out_tags: list[str] = []
+    for token, tag in zip(tokens, tags, strict=True):
+        pieces = tokenize_columns(token)[0] or [token]
+        for k, piece in enumerate(pieces):
+            out_tokens.append(piece)
+            out_tags.append(tag if k == 0 or tag == "O" else "I-" + tag[2:])
+    return out_tokens, out_tags
+
+
 def windows_of(
     gazetteer: Gazetteer,
     sentence: Sentence,
@@ -193,6 +213,8 @@ def train_family(gazetteer: Gazetteer, root: Path, family: str, out: Path, args:
             sentences = rng.sample(sentences, limit)
         for sentence in sentences:
             lowercase = family in LOWERCASE_FAMILIES
+            if family in RETOKENISED_FAMILIES:
+                sentence = retokenised(sentence)
             for xseq, yseq in windows_of(
                 gazetteer, sentence, lowercase, WINDOW_CONTEXT.get(family, 0), clusters
             ):
