@@ -14,6 +14,7 @@ from warta.enrichment.language import (
     language_sample,
     latin_is_noise,
     normalise_hint,
+    running_text_family,
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -116,3 +117,28 @@ def test_croatian_news_sentence_is_croatian_after_the_second_stage() -> None:
 def test_words_common_in_indonesian_do_not_make_a_literary_sentence_malay() -> None:
     # "telah" and "kepada" are more frequent in Malay but ordinary Indonesian.
     assert detect_language("Ia telah menyampaikan pesan itu kepada suaminya.").code == "id"
+
+
+ENGLISH_PARAGRAPH = (
+    "The central bank said on Tuesday that it would keep interest rates unchanged for the third month "
+    "in a row, after inflation slowed more than expected in October. Analysts had been divided over the "
+    "decision, but most of them said that the bank was right to wait for more data before it changed course."
+)
+GERMAN_PARAGRAPH = (
+    "Die Zentralbank hat am Dienstag mitgeteilt, dass sie die Leitzinsen den dritten Monat in Folge "
+    "unverändert lässt, nachdem sich die Inflation im Oktober stärker als erwartet abgeschwächt hatte. "
+    "Die Analysten waren über die Entscheidung geteilter Meinung, doch die meisten hielten das Abwarten "
+    "für richtig, bevor die Bank ihren Kurs ändert."
+)
+
+
+def test_running_text_in_english_or_indonesian_is_recognised_without_lingua() -> None:
+    assert running_text_family(ENGLISH_PARAGRAPH) == "en"
+    assert running_text_family(PAIR["id"] * 3) == "id/ms"
+    assert detect_language(ENGLISH_PARAGRAPH).code == "en"
+
+
+def test_other_languages_and_short_texts_do_not_take_the_function_word_shortcut() -> None:
+    assert running_text_family(GERMAN_PARAGRAPH) == ""
+    assert running_text_family("The bank kept rates unchanged.") == ""
+    assert detect_language(GERMAN_PARAGRAPH).code == "de"

@@ -143,6 +143,30 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
 
 ROOT_COVERAGE = 0.5
 
+# Running text (articles, not headlines or snippets) in the two languages Warta serves first is
+# recognised from its function words without lingua, which is most of the language step's cost
+# (~0.6 ms CPU for a 180-character sample). The thresholds sit well above what other languages
+# reach: 15 % of the words and six distinct function words in a window of 40+ words.
+FAST_MIN_WORDS = 40
+FAST_WINDOW_CHARS = 600
+FAST_SHARE = 0.15
+FAST_DISTINCT = 6
+FAST_CONFIDENCE = 0.95
+
+
+def running_text_family(text: str) -> str:
+    """ "en" or "id/ms" when the start of ``text`` is running text whose function words leave no
+    doubt (see ``FAST_*``); "" otherwise (short text, other languages, mixed text)."""
+    words = [w.lower() for w in _WORD.findall(text, 0, FAST_WINDOW_CHARS)]
+    if len(words) < FAST_MIN_WORDS:
+        return ""
+    for family, vocabulary in _FUNCTION_WORDS.items():
+        found = [w for w in words if w in vocabulary]
+        if len(found) >= FAST_SHARE * len(words) and len(set(found)) >= FAST_DISTINCT:
+            return family
+    return ""
+
+
 ID_PRIOR = -0.75  # log-odds bias towards Indonesian when the evidence is balanced
 HINT_WEIGHT = 2.0
 LINGUA_WEIGHT = 0.3
@@ -291,6 +315,22 @@ class LanguageDetector:
             return ranked
         return refined + [(code, conf) for code, conf in ranked if code not in candidates]
 
+    @staticmethod
+    def _id_or_ms(
+        full: str, family_conf: float, conf_of: dict[str, float], hint_code: str | None
+    ) -> Language:
+        """Indonesian or Malay for a text already placed in the family (see module docstring)."""
+        evidence = id_ms_score(full[:EVIDENCE_CHARS])
+        lingua_lr = math.log((conf_of.get("ms", 0.0) + 0.05) / (conf_of.get("id", 0.0) + 0.05))
+        score = evidence + ID_PRIOR + LINGUA_WEIGHT * max(-3.0, min(3.0, lingua_lr))
+        if hint_code == "id":
+            score -= HINT_WEIGHT
+        elif hint_code == "ms":
+            score += HINT_WEIGHT
+        code = "ms" if score > 0 else "id"
+        certainty = 1.0 / (1.0 + math.exp(-abs(score)))
+        return Language(code=code, confidence=round(min(1.0, family_conf) * certainty, 4))
+
     def detect(self, text: str, title: str | None = None, hint: str | None = None) -> Language:
         """Detect the language of ``title`` + ``text``; see :func:`detect_language`."""
         full = f"{title}\n{text}" if title else text
@@ -299,13 +339,20 @@ class LanguageDetector:
         if latin_is_noise(full):
             text = drop_latin_words(text)
             title = drop_latin_words(title) if title else title
+            full = f"{title}\n{text}" if title else text
+        hint_code = normalise_hint(hint)
+        fast = running_text_family(text)
+        if fast == "en":
+            return Language(code="en", confidence=FAST_CONFIDENCE)
+        if fast == "id/ms":
+            # lingua's id/ms preference is close to a coin toss anyway; the discriminator decides.
+            return self._id_or_ms(full, FAST_CONFIDENCE, {}, hint_code)
         sample = language_sample(text, title)
         values = self._lingua.compute_language_confidence_values(sample)
         ranked = [(v.language.iso_code_639_1.name.lower(), float(v.value)) for v in values[:3] if v.value > 0]
         if not ranked:
             return Language(code=UNDETERMINED, confidence=0.0)
         ranked = self._refine(sample, ranked)
-        hint_code = normalise_hint(hint)
         top, top_conf = ranked[0]
         conf_of = dict(ranked)
         family = ""
@@ -322,19 +369,10 @@ class LanguageDetector:
         if family == "en" and top != "en":
             return Language(code="en", confidence=round(max(0.5, conf_of.get("en", 0.0)), 4))
         if family == "id/ms":
-            evidence = id_ms_score(full[:EVIDENCE_CHARS])
             family_conf = max(top_conf, conf_of.get("id", 0.0) + conf_of.get("ms", 0.0))
             if top not in ("id", "ms"):
                 family_conf = max(0.5, family_conf)  # decided by the function words, not lingua
-            lingua_lr = math.log((conf_of.get("ms", 0.0) + 0.05) / (conf_of.get("id", 0.0) + 0.05))
-            score = evidence + ID_PRIOR + LINGUA_WEIGHT * max(-3.0, min(3.0, lingua_lr))
-            if hint_code == "id":
-                score -= HINT_WEIGHT
-            elif hint_code == "ms":
-                score += HINT_WEIGHT
-            code = "ms" if score > 0 else "id"
-            certainty = 1.0 / (1.0 + math.exp(-abs(score)))
-            return Language(code=code, confidence=round(min(1.0, family_conf) * certainty, 4))
+            return self._id_or_ms(full, family_conf, conf_of, hint_code)
         if hint_code and hint_code != top and conf_of.get(hint_code, 0.0) >= 0.5 * top_conf:
             # The page declares a language lingua finds nearly as likely: trust the publisher.
             return Language(code=hint_code, confidence=round(conf_of[hint_code], 4))
