@@ -28,6 +28,7 @@ from importlib import resources
 import pycrfsuite
 
 from warta.enrichment.entities.features import (
+    ARABIC_ARTICLES,
     candidate_windows,
     gazetteer_tags,
     is_candidate,
@@ -132,7 +133,8 @@ class EntityExtractor:
         else:
             # is_candidate() inlined for the common cases: this runs on every token of every article.
             cand = [
-                up or (t[0].isdigit() and is_candidate(t)) for t, up in zip(tokens, is_upper, strict=True)
+                up or ((t[0].isdigit() or t[2:3] == "-") and is_candidate(t))
+                for t, up in zip(tokens, is_upper, strict=True)
             ]
         matches = self.gazetteer.scan(tokens, folded, cand)
         gaz = gazetteer_tags(n, matches)
@@ -194,6 +196,7 @@ class EntityExtractor:
                         self._clean_span(text, tokens, starts, ends, gaz, s, e, typ, lowercase, noise)
                     )
         _attach_company_suffixes(text, tokens, folded, ends, found)
+        _attach_name_particles(text, folded, starts, found)
         self._add_gazetteer_matches(text, tokens, matches, starts, ends, found, lowercase, headline)
         self._propagate_known_names(text, tokens, folded, starts, ends, found, headline)
         found.sort(key=lambda m: m.start)
@@ -489,13 +492,34 @@ def _attach_company_suffixes(
 ) -> None:
     """Extend a tagger span followed by ", Inc." (or another legal form) over it; it is an ORG."""
     n = len(tokens)
+    swallowed: list[tuple[int, int]] = []
     for m in found:
         e = m.end
         if e + 1 < n and tokens[e] == "," and folded[e + 1] in COMPANY_SUFFIXES:
+            swallowed.append((m.end, e + 2))
             e += 2
             if e < n and tokens[e] == "." and folded[e - 1][-1] != ".":
                 e += 1  # "Inc" "." as the tokeniser cuts "Inc."
             m.end, m.char_end, m.type = e, ends[e - 1], "ORG"
+            m.surface = text[m.char_start : m.char_end]
+            m.known = None
+    if swallowed:
+        # The tagger may have marked the suffix itself ("Inc") as a name: it is part of this one now.
+        found[:] = [m for m in found if not any(lo <= m.start and m.end <= hi for lo, hi in swallowed)]
+
+
+def _attach_name_particles(text: str, folded: list[str], starts: list[int], found: list[Mention]) -> None:
+    """Extend a span over a lower-case article or patronymic in front of it: "al - Qaida" (as the
+    tokeniser cuts "al -Qaida"), "bin Laden"; the tagger only ever sees the capitalised part."""
+    taken_ends = {m.end for m in found}
+    for m in found:
+        s = m.start
+        if s >= 2 and folded[s - 1] == "-" and folded[s - 2] in ARABIC_ARTICLES:
+            s -= 2
+        elif s >= 1 and folded[s - 1] in ("bin", "ibn"):
+            s -= 1
+        if s != m.start and s not in taken_ends:
+            m.start, m.char_start = s, starts[s]
             m.surface = text[m.char_start : m.char_end]
             m.known = None
 

@@ -49,11 +49,18 @@ def word_features(word: str) -> tuple[str, ...]:
     return tuple(feats)
 
 
+# Arabic articles written lower-case before a capitalised name: "al-Qaeda", "el-Sisi", "az-Zaman".
+ARABIC_ARTICLES = frozenset({"al", "el", "ad", "an", "ar", "as", "at", "az"})
+
+
 def is_candidate(token: str) -> bool:
-    """Could this token be (part of) a name in cased text: capitalised, or letters mixed with digits."""
+    """Could this token be (part of) a name in cased text: capitalised, letters mixed with digits,
+    or an Arabic article glued to a capitalised name ("al-Qaeda")."""
     first = token[0]
     if first.isupper():
         return True
+    if len(token) > 3 and token[2] == "-":
+        return token[3].isupper() and token[:2] in ARABIC_ARTICLES
     return first.isdigit() and any(ch.isalpha() for ch in token)
 
 
