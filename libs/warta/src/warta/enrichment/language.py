@@ -149,10 +149,10 @@ ROOT_COVERAGE = 0.5
 # Running text (articles, not headlines or snippets) in the two languages Warta serves first is
 # recognised from its function words without lingua, which is most of the language step's cost
 # (~0.6 ms CPU for a 180-character sample). The thresholds sit well above what other languages
-# reach: 15 % of the words and six distinct function words in a window of 40+ words.
+# reach: 10 % of the words and six distinct function words in a window of 40+ words.
 FAST_MIN_WORDS = 40
-FAST_WINDOW_CHARS = 600
-FAST_SHARE = 0.15
+FAST_WINDOW_CHARS = 1000
+FAST_SHARE = 0.10
 FAST_DISTINCT = 6
 FAST_CONFIDENCE = 0.95
 
