@@ -50,7 +50,9 @@ def run(settings: Settings, stop: threading.Event) -> None:
     )
 
     def ready() -> bool:
-        return bool(es.ping()) and bool(consumer.bootstrap_connected())
+        # the minimal ES distribution answers GET / with 405, so ping() is always False there
+        es.cluster.health(timeout="2s")
+        return bool(consumer.bootstrap_connected())
 
     ops = serve_ops(settings.metrics_port, ready)
     log.info(
