@@ -6,6 +6,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from elasticsearch import Elasticsearch
 from kafka import KafkaConsumer, KafkaProducer
@@ -187,3 +188,20 @@ def test_a_tenant_cannot_read_or_delete_another_tenants_subscription(pipeline, i
         assert other.get(f"/v1/subscriptions/{sub_id}/alerts").status_code == 404
     with pipeline.client("tenant-a") as owner:
         assert owner.get(f"/v1/subscriptions/{sub_id}").status_code == 200
+
+
+def test_every_service_reports_healthy_ready_and_metrics(pipeline, ingested):
+    ports = {
+        "enricher": pipeline.env["WARTA_ENRICHER_WEB_PORT"],
+        "indexer": pipeline.env["WARTA_INDEXER_METRICS_PORT"],
+        "alerter": pipeline.env["WARTA_ALERTER_WEB_PORT"],
+        "api": pipeline.env["WARTA_API_PORT"],
+    }
+    for name, port in ports.items():
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200, name
+        assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200, name
+        metrics = httpx.get(f"{base}/metrics", timeout=5)
+        assert metrics.status_code == 200 and "# TYPE" in metrics.text, name
+    indexer_metrics = httpx.get(f"http://127.0.0.1:{ports['indexer']}/metrics", timeout=5).text
+    assert "warta_indexer_articles_indexed_total" in indexer_metrics
