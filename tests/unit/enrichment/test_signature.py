@@ -3,6 +3,10 @@ and only near-exact copies are duplicates."""
 
 from __future__ import annotations
 
+import json
+import random
+import zlib
+from collections import Counter
 from pathlib import Path
 
 from warta.enrichment import signature as sig
@@ -79,3 +83,46 @@ def test_story_key_terms_are_about_the_story() -> None:
 def test_chinese_text_gets_character_bigrams() -> None:
     terms = sig.content_terms("北约外长会议", "zh")
     assert "北约" in terms and "会议" in terms
+
+
+def test_seed_signature_values_are_pinned() -> None:
+    """Signatures are stored in Elasticsearch and compared across processes and versions: the
+    values themselves must not change (these were produced by the first implementation)."""
+    a = sig.signature(EGINDO, "id")
+    assert a[:4] == [14915978, 20308880, 36393693, 76522270]
+    assert a[96:98] == [21920558, 32007955]
+    assert a[128:130] == [36393693, 192529744]
+    assert zlib.crc32(json.dumps(a).encode()) == 2890987723
+
+
+def _reference_key_terms(terms: list[str], k: int) -> list[str]:
+    """The key-term ranking as first written: float scores, stable sort on (-score, first position)."""
+    bare = [t[1:] if t[0] == "^" else t for t in terms]
+    scores = Counter(bare)
+    n = max(1, len(bare))
+    first_seen = dict(zip(reversed(bare), range(n - 1, -1, -1), strict=False))
+    names = {t[1:] for t in terms if t[0] == "^"}
+    ranked = {t: c * (2.0 if t in names else 1.0) + 1.0 - first_seen[t] / n for t, c in scores.items()}
+    return sorted(ranked, key=lambda t: (-ranked[t], first_seen[t]))[:k]
+
+
+def test_key_term_ranking_equals_the_float_scored_ranking() -> None:
+    rng = random.Random(7)
+    vocabulary = [f"w{i}" for i in range(60)]
+    for _ in range(500):
+        terms = [
+            ("^" if rng.random() < 0.2 else "") + rng.choice(vocabulary[: rng.randrange(1, 60)])
+            for _ in range(rng.randrange(1, 400))
+        ]
+        for k in (1, 5, sig.KEY_TERMS):
+            assert sig._key_terms(terms, k) == _reference_key_terms(terms, k)
+    content = sig.content_terms(EGINDO, "id")
+    assert sig.story_key_terms(EGINDO, "id") == _reference_key_terms(content, sig.KEY_TERMS)
+
+
+def test_pipeline_signature_path_equals_signature_from_content_terms() -> None:
+    title, body = EGINDO.split("\n\n", 1)
+    title_part, body_part = sig.AnalysedText.of(title, "id"), sig.AnalysedText.of(body, "id")
+    expected = sig.signature_from_terms(sig.content_terms_of(title_part) + sig.content_terms_of(body_part))
+    assert sig.signature_of(title_part, body_part) == expected
+    assert sig.signature_of(None, body_part) == sig.signature_from_terms(sig.content_terms_of(body_part))

@@ -50,7 +50,7 @@ def keywords_of(
     candidates = _candidate_table(body.lang)
     scores: dict[str, float] = defaultdict(float)
     first_seen: dict[str, int] = {}
-    names: dict[str, set[str]] = {}  # name key -> stems of its words
+    names: dict[str, frozenset[str] | set[str]] = {}  # name key -> stems of its words
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)  # names only; words are done lazily
     kept: list[tuple[AnalysedText, list[int]]] = []
     offset = 0
@@ -84,17 +84,22 @@ def keywords_of(
         folded_text = " ".join(body.folded)
         if title is not None:
             folded_text += " " + " ".join(title.folded)
+        known = _entity_table(body.lang)
         for ent in entities:
-            key = "entity:" + fold(ent.canonical)
+            facts = known.get((ent.canonical, ent.text))
+            if facts is None:
+                facts = known[ent.canonical, ent.text] = _entity_facts(ent.canonical, ent.text, body.lang)
+            key, canonical_words, parts = facts
             # Show the name as the article writes it ("NATO", "Ukraina"), unless the canonical
             # form itself occurs in the text ("Jens Stoltenberg" over a first mention "Stoltenberg").
-            canonical_split = ent.canonical.split()
-            canonical_words = " ".join(fold_tokens(canonical_split))
-            shown = ent.canonical if canonical_words and canonical_words in folded_text else ent.text
+            if ent.canonical == ent.text:
+                shown = ent.text  # either way (no need to search the text)
+            else:
+                shown = ent.canonical if canonical_words and canonical_words in folded_text else ent.text
             scores[key] += ent.count
             surfaces[key][shown] += 1
             first_seen.setdefault(key, 0)
-            names[key] = set(terms_of_tokens(canonical_split + ent.text.split(), body.lang))
+            names[key] = parts
     for key in names:
         scores[key] *= NAME_BOOST
     # (-score, first position, insertion order): the order of a stable sort on the first two,
@@ -129,6 +134,25 @@ def keywords_of(
         if len(chosen) >= k:
             break
     return [surface for _, surface in chosen]
+
+
+# Per language: (canonical, text) of an entity -> its keyword key, folded canonical words and the
+# stems of its words; entities recur across articles, so this is mostly looked up.
+_ENTITIES: dict[str | None, dict[tuple[str, str], tuple[str, str, frozenset[str]]]] = {}
+
+
+def _entity_table(lang: str | None) -> dict[tuple[str, str], tuple[str, str, frozenset[str]]]:
+    table = _ENTITIES.get(lang)
+    if table is None or len(table) > _MEMO_LIMIT:
+        table = _ENTITIES[lang] = {}
+    return table
+
+
+def _entity_facts(canonical: str, text: str, lang: str | None) -> tuple[str, str, frozenset[str]]:
+    canonical_split = canonical.split()
+    canonical_words = " ".join(fold_tokens(canonical_split))
+    parts = frozenset(terms_of_tokens(canonical_split + text.split(), lang))
+    return "entity:" + fold(canonical), canonical_words, parts
 
 
 # Per language: folded token -> whether it can be a keyword (long enough, not a stop word nor a
@@ -170,7 +194,7 @@ def _name_runs(
     scores: dict[str, float],
     surfaces: dict[str, Counter[str]],
     first_seen: dict[str, int],
-    names: dict[str, set[str]],
+    names: dict[str, frozenset[str] | set[str]],
 ) -> None:
     """Name phrases when no entities are given: runs of 2–4 capitalised non-stop words that do not
     cross a sentence start."""

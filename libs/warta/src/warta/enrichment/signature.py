@@ -29,6 +29,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 import regex
@@ -147,11 +148,12 @@ def _content_terms_and_names(analysed: AnalysedText) -> tuple[list[str], list[bo
             if flag is None:
                 f = folded[i]
                 flags[i] = table[f] = len(f) > 1 and f not in stops and not (len(f) < 4 and f.isdigit())
-    tokens, terms, starts = analysed.tokens, analysed.terms, analysed.sentence_start
-    keep = [i for i, flag in enumerate(flags) if flag]
-    return [terms[i] for i in keep], [
-        tokens[i][0].isupper() and (not starts[i] or tokens[i].isupper()) for i in keep
+    starts = compress(analysed.sentence_start, flags)
+    is_name = [
+        token[0].isupper() and (not start or token.isupper())
+        for token, start in zip(compress(analysed.tokens, flags), starts, strict=True)
     ]
+    return list(compress(analysed.terms, flags)), is_name
 
 
 def _content_terms_slow(analysed: AnalysedText) -> list[str]:
@@ -194,24 +196,16 @@ def _key_terms(terms: list[str], k: int) -> list[str]:
 
 
 def _key_terms_of(bare: list[str], names: set[str], k: int) -> list[str]:
-    """:func:`_key_terms` of unmarked terms and the set of those that were ever marked as names."""
-    scores: Counter[str] = Counter(bare)
-    n = max(1, len(bare))
-    # dict() over the reversed sequence keeps each term's *first* position.
-    first_seen = dict(zip(reversed(bare), range(n - 1, -1, -1), strict=False))
-    # Sorting (-score, first position) tuples: first positions are unique, so this is the order of
-    # sorting by that key, without a Python key function per term.
-    ranked = sorted(
-        [
-            (
-                -(c * (2.0 if t in names else 1.0) + 1.0 - first_seen[t] / n),  # early mention: the lead
-                first_seen[t],
-                t,
-            )
-            for t, c in scores.items()
-        ]
-    )
-    return [t for _, _, t in ranked[:k]]
+    """:func:`_key_terms` of unmarked terms and the set of those that were ever marked as names.
+
+    The score is ``count * (2 if name else 1) + 1 - first_position / n``: an integer weight plus
+    an early-mention bonus in (0, 1], so terms rank by weight, then by first position. Counter
+    keeps first-occurrence order and ``sorted`` is stable (also with ``reverse``), so a sort on
+    the weight alone gives that order without building a float and a tuple per term.
+    """
+    counts = Counter(bare)
+    weights = {t: c * 2 if t in names else c for t, c in counts.items()}
+    return sorted(weights, key=weights.__getitem__, reverse=True)[:k]
 
 
 # CRC-32 of terms, memoised per process (the same few thousand terms recur in every article).
