@@ -158,6 +158,25 @@ def build_word_clusters(root: Path, out: Path) -> None:
     )
 
 
+def build_common_words(root: Path, out: Path) -> None:
+    """Words written lower-case at least twice in the English training text.
+
+    Run time reports a lower-cased place name ("kerala", "malaysia") only when it is not one of
+    these, so "china", "turkey" or "mobile" written as ordinary words stay words where the training
+    text uses them so.
+    """
+    lower: Counter[str] = Counter()
+    for rel, fmt in CLUSTER_TEXT:
+        for tokens, _ in read_corpus(root / rel, fmt):
+            for token in tokens:
+                if token[0].islower():
+                    lower[fold(token)] += 1
+    common = sorted(w for w, c in lower.items() if c >= 2)
+    with gzip.open(out, "wt", encoding="utf-8") as fh:
+        json.dump(common, fh, separators=(",", ":"))
+    print(f"[common words] {len(common)} -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
+
+
 def clean_tags(tags: list[str]) -> list[str]:
     # MISC is annotated in only some sets (O in the others): training on it would teach noise.
     return ["O" if t.endswith("MISC") else t for t in tags]
@@ -261,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     for family in args.family or sorted(TRAINING_SETS):
         if family in CLUSTER_FAMILIES and not args.keep_clusters:
             build_word_clusters(root, Path(word_clusters_path(args.out_dir, family)))
+        if family == "en" and not args.keep_clusters:
+            build_common_words(root, args.out_dir / "common_words_en.json.gz")
         train_family(gazetteer, root, family, args.out_dir / f"ner_crf_{family}.bin", args)
     return 0
 
