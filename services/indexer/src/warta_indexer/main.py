@@ -49,10 +49,14 @@ def run(settings: Settings, stop: threading.Event) -> None:
         max_poll_interval_ms=30 * 60 * 1000,
     )
 
+    # The consumer is not thread-safe, so readiness reads what the loop last reported instead
+    # of asking Kafka from the ops thread: ready = the loop polled recently and ES answers.
+    last_poll = [time.monotonic()]
+
     def ready() -> bool:
         # the minimal ES distribution answers GET / with 405, so ping() is always False there
         es.cluster.health(timeout="2s")
-        return bool(consumer.bootstrap_connected())
+        return time.monotonic() - last_poll[0] < 60
 
     ops = serve_ops(settings.metrics_port, ready)
     log.info(
@@ -70,6 +74,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 and batch:
                     break
+                last_poll[0] = time.monotonic()
                 polled = consumer.poll(
                     timeout_ms=max(50, int(remaining * 1000)), max_records=settings.batch_size - len(batch)
                 )
