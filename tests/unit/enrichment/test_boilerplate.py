@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
+from warta.enrichment import boilerplate
 from warta.enrichment.boilerplate import clean_text, is_boilerplate_line, split_title
 
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
@@ -115,3 +117,32 @@ def test_first_line_without_blank_line_after_it_is_not_a_title() -> None:
         None,
         "Short line\nnext line of the same paragraph",
     )
+
+
+def _reference_is_boilerplate_line(line: str, lang_hint: str | None = None) -> bool:
+    """Every pattern run in full, without the cheap pre-checks."""
+    stripped = line.strip()
+    if not stripped:
+        return False
+    return any(
+        pattern.match(stripped)
+        for pattern in (*boilerplate._patterns(lang_hint), boilerplate._PROMO, boilerplate._COPYRIGHT)
+    )
+
+
+def test_promotion_shortcut_never_changes_the_verdict() -> None:
+    """The pre-checks before the costly promotion pattern are necessary conditions only: fuzz
+    lines mixing promotion words, case variants and characters (?i) equates with ASCII letters."""
+    rng = random.Random(11)
+    vocabulary = (
+        "Follow us on Google News GOOGLE NEWS telegram subscribe ſubscribe Join channel ÇHANNEL Kanal "
+        "ikuti saluran whatsapp İnstagram ınstagram inﬆagram YOUTUBE tiktok 𝐘𝐨𝐮𝐓𝐮𝐛𝐞 ﬁ ß news © (c) "
+        "hak cipta Copyright Baca Juga : Sumber: the and of dan yang"
+    )
+    words = vocabulary.split(" ")
+    for _ in range(5000):
+        line = " ".join(rng.choice(words) for _ in range(rng.randrange(1, 45)))
+        for hint in (None, "id"):
+            assert is_boilerplate_line(line, hint) == _reference_is_boilerplate_line(line, hint), line
+    assert is_boilerplate_line("Ikuti kami di İnstagram dan Telegram")
+    assert is_boilerplate_line("ſubscribe to our telegram channel")
