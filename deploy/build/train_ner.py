@@ -211,13 +211,13 @@ def windows_of(
     tags = clean_tags(tags)
     if lowercase:
         tokens = [t.lower() for t in tokens]
-    _, gaz = prepare(gazetteer, tokens, lowercase=lowercase)
+    folded, gaz = prepare(gazetteer, tokens, lowercase=lowercase)
     out = []
     for lo, hi in candidate_windows(tokens, lowercase=lowercase, context=context):
         labels = tags[lo:hi]
         if labels[0].startswith("I-"):
             labels = ["B-" + labels[0][2:], *labels[1:]]
-        out.append((window_features(tokens, gaz, lo, hi, clusters=clusters), labels))
+        out.append((window_features(tokens, gaz, lo, hi, clusters=clusters, folded=folded), labels))
     return out
 
 
