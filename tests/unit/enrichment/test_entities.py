@@ -220,3 +220,36 @@ def test_english_news_links_countries_cities_and_organisations() -> None:
     assert entities["U.S."].kb_id == "Q30"
     assert entities["Germany"].kb_id == "Q183"
     assert entities["World Bank"].type == "ORG"
+
+
+def test_english_given_names_that_are_indonesian_words_stay_in_the_name() -> None:
+    # "Dan" is "and" in Indonesian and stripped there; in English it is a given name.
+    entities = extract_entities("The column was written by Dan Froomkin for the paper.", "en")
+    assert find(entities, "Dan Froomkin").type == "PER"
+
+
+def test_english_place_joined_by_of_to_a_country_is_one_place() -> None:
+    entities = extract_entities("Oil production in the Gulf of Mexico fell sharply this week.", "en")
+    assert find(entities, "Gulf of Mexico").type == "LOC"
+    assert "Mexico" not in {e.text for e in entities}
+
+
+def test_company_legal_form_after_a_comma_is_part_of_the_organisation() -> None:
+    entities = extract_entities("Shares of Enron Broadband Services, Inc. fell on Monday.", "en")
+    assert find(entities, "Enron Broadband Services, Inc.").type == "ORG"
+    assert "Inc" not in {e.text for e in entities}
+
+
+def test_arabic_article_in_lower_case_is_part_of_the_name() -> None:
+    entities = extract_entities("The attack was claimed by al-Qaeda in Yemen, officials said.", "en")
+    assert find(entities, "al-Qaeda").type == "ORG"
+
+
+def test_lowercase_english_place_names_are_places_but_ordinary_words_are_not() -> None:
+    # Cased text (so the English tagger runs), places written in lower case as in web posts.
+    text = "We are living in malaysia now, Tom said, and we will suspend the trip to kerala."
+    entities = extract_entities(text, "en")
+    malaysia = find(entities, "malaysia")
+    assert (malaysia.type, malaysia.kb_id) == ("LOC", "Q833")
+    assert find(entities, "kerala").type == "LOC"
+    assert "suspend" not in {e.text for e in entities}  # an alias of Shiselweni in the gazetteer
