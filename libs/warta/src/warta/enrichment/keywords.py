@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import compress
 
 from warta.analysis.analyzer import fold, fold_tokens, stopwords, terms_of_tokens
 from warta.enrichment.signature import AnalysedText
@@ -51,7 +52,9 @@ def keywords_of(
     scores: dict[str, float] = defaultdict(float)
     first_seen: dict[str, int] = {}
     names: dict[str, frozenset[str] | set[str]] = {}  # name key -> stems of its words
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)  # names only; words are done lazily
+    # key -> {written form: votes}; names only at first, words are done lazily. Plain dicts, not
+    # Counters: dozens are made per article.
+    surfaces: dict[str, dict[str, int]] = defaultdict(dict)
     kept: list[tuple[AnalysedText, list[int]]] = []
     offset = 0
     for part, in_title in ((title, True), (body, False)):
@@ -67,16 +70,22 @@ def keywords_of(
                     flags[i] = candidates[f] = len(f) >= MIN_LENGTH and f not in stops and not f.isdigit()
         keep = [i for i, flag in enumerate(flags) if flag]
         kept.append((part, keep))
-        keys = [part.terms[i] for i in keep]
+        keys = list(compress(part.terms, flags))
         counts = Counter(keys)
         firsts = dict(zip(reversed(keys), reversed(keep), strict=True))
         total = max(1, len(part.tokens))
-        for key, count in counts.items():
-            if in_title:
-                scores[key] += TITLE_BOOST * count
-            else:
-                scores[key] += count + LEAD_BONUS * (1.0 - firsts[key] / total)  # the lead carries the story
-            first_seen.setdefault(key, offset + firsts[key])
+        if in_title:
+            gains = {key: TITLE_BOOST * count for key, count in counts.items()}
+        else:  # the lead carries the story
+            gains = {key: count + LEAD_BONUS * (1.0 - firsts[key] / total) for key, count in counts.items()}
+        # scores[key] += gain for every key, as one update: keys already scored keep their place
+        # (insertion order breaks ranking ties), new ones follow in order of first mention.
+        for key in gains.keys() & scores.keys():
+            gains[key] = scores[key] + gains[key]
+        scores.update(gains)
+        for key, position in firsts.items():
+            if key not in first_seen:
+                first_seen[key] = offset + position
         if entities is None:
             _name_runs(part, in_title, offset, stops, scores, surfaces, first_seen, names)
         offset += len(part.tokens)
@@ -97,7 +106,8 @@ def keywords_of(
             else:
                 shown = ent.canonical if canonical_words and canonical_words in folded_text else ent.text
             scores[key] += ent.count
-            surfaces[key][shown] += 1
+            votes = surfaces[key]
+            votes[shown] = votes.get(shown, 0) + 1
             first_seen.setdefault(key, 0)
             names[key] = parts
     for key in names:
@@ -126,7 +136,8 @@ def keywords_of(
         if key not in surfaces:
             _word_surfaces(kept, {key}, surfaces)
         surface_counts = surfaces[key]
-        surface = surface_counts.most_common(1)[0][0] if surface_counts else key
+        # max() keeps the first of equal counts, as Counter.most_common(1) does.
+        surface = max(surface_counts, key=surface_counts.__getitem__) if surface_counts else key
         if any(surface == s for _, s in chosen):
             continue
         chosen.append((key, surface))
@@ -169,21 +180,23 @@ def _candidate_table(lang: str | None) -> dict[str, bool]:
 
 
 def _word_surfaces(
-    kept: list[tuple[AnalysedText, list[int]]], wanted: set[str], surfaces: dict[str, Counter[str]]
+    kept: list[tuple[AnalysedText, list[int]]], wanted: set[str], surfaces: dict[str, dict[str, int]]
 ) -> None:
     """Vote on how each wanted word key is written: acronyms keep their case, mid-sentence
     capitals vote for the capitalised form, sentence-initial tokens do not vote on case."""
     for part, keep in kept:
         terms = part.terms
+        tokens, starts = part.tokens, part.sentence_start
         for i in [i for i in keep if terms[i] in wanted]:
-            key = terms[i]
-            token = part.tokens[i]
+            votes = surfaces[terms[i]]
+            token = tokens[i]
             if token.isupper() and len(token) > 1:
-                surfaces[key][token] += 2
-            elif part.sentence_start[i]:
-                surfaces[key][token.lower()] += 0  # known form, no vote
+                votes[token] = votes.get(token, 0) + 2
+            elif starts[i]:
+                form = token.lower()
+                votes[form] = votes.get(form, 0)  # known form, no vote
             else:
-                surfaces[key][token] += 1
+                votes[token] = votes.get(token, 0) + 1
 
 
 def _name_runs(
@@ -192,7 +205,7 @@ def _name_runs(
     offset: int,
     stops: frozenset[str],
     scores: dict[str, float],
-    surfaces: dict[str, Counter[str]],
+    surfaces: dict[str, dict[str, int]],
     first_seen: dict[str, int],
     names: dict[str, frozenset[str] | set[str]],
 ) -> None:
@@ -212,6 +225,8 @@ def _name_runs(
         if 2 <= len(run) <= 4:
             key = " ".join(part.folded[j] for j in run)
             scores[key] += TITLE_BOOST if in_title else 1.0
-            surfaces[key][" ".join(part.tokens[j] for j in run)] += 1
+            votes = surfaces[key]
+            form = " ".join(part.tokens[j] for j in run)
+            votes[form] = votes.get(form, 0) + 1
             first_seen.setdefault(key, offset + run[0])
             names[key] = {part.terms[j] for j in run}
