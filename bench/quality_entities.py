@@ -6,8 +6,8 @@ on the dev splits in ``../shared/data/ner`` (relative to the repo root), after m
 through the same ``EntityExtractor`` the enricher uses; each predicted mention is projected onto the
 gold tokens its characters touch and counts only if that token span and its type match exactly.
 
-Also prints extraction time per ~600-word article (built from the seed articles) and the sizes of
-the shipped gazetteer and model.
+Also prints extraction time per ~600-word text (an Indonesian article built from the seed articles,
+and English web text from UNER EWT dev) and the sizes of the shipped gazetteer and models.
 
 Run: ``uv run python bench/quality_entities.py``
 """
@@ -106,6 +106,22 @@ def article_of_600_words() -> str | None:
     return "\n\n".join(paragraphs)
 
 
+def english_text_of_600_words() -> str | None:
+    """~600 words of English from the first UNER EWT dev sentences (web text, not news), one
+    paragraph per sentence: the English path's speed (its model adds word-cluster features)."""
+    path = DATA / "ner/en_uner_ewt/en_ewt-ud-dev.iob2"
+    if not path.exists():
+        return None
+    paragraphs: list[str] = []
+    n_words = 0
+    for tokens, _ in read_corpus(path, "uner"):
+        paragraphs.append(" ".join(tokens))
+        n_words += len(tokens)
+        if n_words >= 600:
+            break
+    return "\n\n".join(paragraphs)
+
+
 def run() -> None:
     """Print P/R/F1 per dev set and type, speed, and artefact sizes; skip sets that are absent."""
     extractor = get_extractor()
@@ -133,21 +149,22 @@ def run() -> None:
                 f"{name:28} {'ALL*':5} {p:6.3f} {r:6.3f} {f:6.3f}  (* tagger decides every name: no gazetteer-only mentions)"
             )
             print(f"{name:28} speed {n_tokens / seconds:,.0f} tokens/s ({1000 * seconds:.0f} ms total)")
-    text = article_of_600_words()
-    if text is not None:
-        extractor.extract(text, "id")  # warm caches as a long-running enricher would be
+    for lang, text in (("id", article_of_600_words()), ("en", english_text_of_600_words())):
+        if text is None:
+            continue
+        extractor.extract(text, lang)  # warm caches as a long-running enricher would be
         # CPU time, not wall time: the figure is "per core" and the machine may be shared; batches,
         # so that the median and the best batch show how much neighbours disturbed the measurement.
         batches: list[float] = []
         for _ in range(10):
             t0 = time.process_time()
             for _ in range(30):
-                extractor.extract(text, "id")
+                extractor.extract(text, lang)
             batches.append((time.process_time() - t0) / 30)
         batches.sort()
         median, best = batches[len(batches) // 2], batches[0]
         print(
-            f"600-word article ({len(text.split())} words), entities only, CPU time: "
+            f"600-word {lang} text ({len(text.split())} words), entities only, CPU time: "
             f"median {1000 * median:.2f} ms ({1 / median:,.0f} articles/s per core), "
             f"best batch {1000 * best:.2f} ms"
         )
@@ -158,6 +175,8 @@ def run() -> None:
         "ner_crf_id_lower.bin",
         "ner_crf_en.bin",
         "ner_crf_xx.bin",
+        "word_clusters_en.json.gz",
+        "common_words_en.json.gz",
     ):
         size = len(folder.joinpath(name).read_bytes())
         print(f"artefact {name}: {size / 1024:,.0f} KiB")
