@@ -158,8 +158,9 @@ def fold(word: str) -> str:
 # Per-process memo tables for the hot path (a plain dict lookup is ~3x cheaper than two nested
 # lru_cache calls). Tokens → folded form; per stemming language, tokens → term. Each table is
 # dropped and restarted when it outgrows ``_MEMO_LIMIT`` entries, which bounds memory on
-# long-running workers without LRU bookkeeping on every hit.
-_MEMO_LIMIT = 300_000
+# long-running workers without LRU bookkeeping on every hit (100k entries ~ 10 MB: a language's
+# news vocabulary fits, and a restart costs only re-stemming the words that come back).
+_MEMO_LIMIT = 100_000
 _FOLDED: dict[str, str] = {}
 _TERMS: dict[str | None, dict[str, str]] = {}
 

@@ -169,7 +169,7 @@ def _entity_facts(canonical: str, text: str, lang: str | None) -> tuple[str, str
 # Per language: folded token -> whether it can be a keyword (long enough, not a stop word nor a
 # number). Memoised because it is asked for every token of every article.
 _CANDIDATES: dict[str | None, dict[str, bool]] = {}
-_MEMO_LIMIT = 300_000
+_MEMO_LIMIT = 100_000
 
 
 def _candidate_table(lang: str | None) -> dict[str, bool]:

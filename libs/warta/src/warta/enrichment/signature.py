@@ -124,7 +124,7 @@ def content_terms_of(analysed: AnalysedText) -> list[str]:
 # Per language: folded token -> whether it is a content word (not a stop word, one letter or a
 # number under 4 digits). Memoised because it is asked for every token of every article.
 _CONTENT_WORD: dict[str | None, dict[str, bool]] = {}
-_MEMO_LIMIT = 300_000
+_MEMO_LIMIT = 100_000
 
 
 def _content_word_table(lang: str | None) -> dict[str, bool]:
