@@ -98,7 +98,7 @@ def keywords_of(
             facts = known.get((ent.canonical, ent.text))
             if facts is None:
                 facts = known[ent.canonical, ent.text] = _entity_facts(ent.canonical, ent.text, body.lang)
-            key, canonical_words, parts = facts
+            key, canonical_words, stems = facts
             # Show the name as the article writes it ("NATO", "Ukraina"), unless the canonical
             # form itself occurs in the text ("Jens Stoltenberg" over a first mention "Stoltenberg").
             if ent.canonical == ent.text:
@@ -109,7 +109,7 @@ def keywords_of(
             votes = surfaces[key]
             votes[shown] = votes.get(shown, 0) + 1
             first_seen.setdefault(key, 0)
-            names[key] = parts
+            names[key] = stems
     for key in names:
         scores[key] *= NAME_BOOST
     # (-score, first position, insertion order): the order of a stable sort on the first two,
