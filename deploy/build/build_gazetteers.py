@@ -333,6 +333,21 @@ def add_people(g: GazetteerBuilder, ents: Path) -> None:
         person(row.get("name"), row.get("person"))
 
 
+def plausible_native(name: str, native: str | None) -> bool:
+    """Whether a subdivision's ``native`` name is a real local name, not source noise.
+
+    The source carries vandalised or machine-translated values ("Suspend" for Shiselweni, "Baker"
+    for Koper, "Blast" for Nkhotakota) that would turn English words into places. A plain-ASCII
+    one-word native name must therefore share its first two letters with the English name
+    ("Bayern"/"Bavaria" passes); non-ASCII and multi-word native names are kept.
+    """
+    if not native or native == "O iapă":  # a known vandalised native name in the source
+        return False
+    if native.isascii() and len(native.split()) == 1:
+        return text_key(native)[:2] == text_key(name)[:2]
+    return True
+
+
 def add_places(g: GazetteerBuilder, ents: Path, by_iso: dict[str, int]) -> None:
     """First-level subdivisions (dr5hn, QIDs), Indonesian cities (QIDs), capitals, BPS regions."""
     states = read_csv(ents / "countries/dr5hn_csc/states.csv")
@@ -352,7 +367,7 @@ def add_places(g: GazetteerBuilder, ents: Path, by_iso: dict[str, int]) -> None:
     for row in states:
         idx = state_idx[row["name"]]
         g.alias(row["name"], idx)
-        if row["native"] and row["native"] != "O iapă":  # a known vandalised native name in the source
+        if plausible_native(row["name"], row["native"]):
             g.alias(row["native"], idx)
     cities = json.loads((ents / "countries/dr5hn_csc/cities_ID.json").read_text(encoding="utf-8"))
     for c in cities:
