@@ -4,7 +4,7 @@ through here, so search and alerts agree on what a word is.
 Steps: Unicode NFKC → case folding → accent folding (diacritics removed, base letters kept) →
 tokenisation on Unicode word characters (hyphenated words such as Indonesian reduplication
 "negara-negara" split into their parts; CJK split per character) → language-aware Snowball
-stemming (Indonesian and Malay share the Indonesian stemmer).
+stemming (Indonesian and Malay share Sastrawi's dictionary-based stemmer, see indonesian.py).
 
 Stop words are *not* removed from indexed terms: positions stay exact, so phrase queries behave
 the same in Elasticsearch and in the stream matcher; relevance scoring discounts frequent words.
@@ -140,6 +140,11 @@ def has_unspaced_script(text: str) -> bool:
 @lru_cache(maxsize=64)
 def _stemmer(lang: str):  # type: ignore[no-untyped-def]
     algo = STEMMERS.get(lang)
+    if algo == "indonesian":
+        # dictionary-based: Snowball's rule-only stems turn "menteri" into "teri" (see indonesian.py)
+        from warta.analysis.indonesian import SastrawiStemmer
+
+        return SastrawiStemmer()
     return _new_stemmer(algo) if algo else None
 
 
