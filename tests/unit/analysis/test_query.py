@@ -129,3 +129,11 @@ def test_highlight_marks_what_matched_and_escapes_html():
     assert "<em>Stoltenberg</em>" in snippet
     assert "&lt;b&gt;" in snippet
     assert words == ["Stoltenberg"]
+
+
+def test_indonesian_stems_come_from_the_root_dictionary():
+    from warta.analysis.analyzer import analyze
+
+    assert analyze("menteri mengatakan bertemu pertemuan", "id") == ["menteri", "kata", "temu", "temu"]
+    teri = make_article("Harga ikan teri naik", "Pedagang ikan teri di pasar mengeluh.")
+    assert match_article(parse_query("menteri"), teri) is None
