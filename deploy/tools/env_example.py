@@ -1,6 +1,6 @@
 """Print (or check) ``.env.example`` from the Settings classes, so it always lists every variable.
 
-    uv run python deploy/tools/env_example.py > .env.example
+uv run python deploy/tools/env_example.py > .env.example
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ def variables(cls: type[BaseSettings]) -> list[tuple[str, object, str, bool]]:
         if cls is not CommonSettings and name in CommonSettings.model_fields:
             continue
         alias = field.validation_alias
-        env = str(alias.choices[0]) if alias is not None and hasattr(alias, "choices") else (prefix + name).upper()
+        env = (
+            str(alias.choices[0])
+            if alias is not None and hasattr(alias, "choices")
+            else (prefix + name).upper()
+        )
         default = None if field.is_required() else field.get_default(call_default_factory=True)
         rows.append((env, default, field.description or "", field.is_required()))
     return rows
@@ -58,7 +62,7 @@ def render() -> str:
             home = str(Path.home())
             if isinstance(value, str | Path) and str(value).startswith(home):
                 # a per-user default: shown, not set, so the file stays the same on every machine
-                lines.append(f"# {env}={'~' + str(value)[len(home):]}  (default)")
+                lines.append(f"# {env}={'~' + str(value)[len(home) :]}  (default)")
                 continue
             lines.append(f"{env}={value}")
         lines.append("")

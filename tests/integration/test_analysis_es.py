@@ -29,5 +29,7 @@ def test_terms_are_single_tokens_for_the_index_analyzer(stack, test_namespace, l
     es = make_es(stack.es_url)
     ensure_indices(es, test_namespace)
     terms = analyze(text, lang)
-    resp = es.indices.analyze(index=f"{test_namespace}-articles", analyzer="warta_terms", text=" ".join(terms))
+    resp = es.indices.analyze(
+        index=f"{test_namespace}-articles", analyzer="warta_terms", text=" ".join(terms)
+    )
     assert [t["token"] for t in resp["tokens"]] == terms

@@ -125,7 +125,9 @@ def test_es_query_pairs_each_stem_with_the_languages_that_produce_it():
 
 
 def test_highlight_marks_what_matched_and_escapes_html():
-    snippet, words = highlight("Kepala NATO <b>Jens</b> Stoltenberg berbicara", "id", parse_query("stoltenberg"))
+    snippet, words = highlight(
+        "Kepala NATO <b>Jens</b> Stoltenberg berbicara", "id", parse_query("stoltenberg")
+    )
     assert "<em>Stoltenberg</em>" in snippet
     assert "&lt;b&gt;" in snippet
     assert words == ["Stoltenberg"]

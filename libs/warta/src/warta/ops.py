@@ -33,7 +33,11 @@ def serve_ops(port: int, ready: Callable[[], bool], host: str = "0.0.0.0") -> Th
                 body = json.dumps({"status": "ready" if ok else "not ready"}).encode()
                 ctype, status = "application/json", 200 if ok else 503
             else:
-                body, ctype, status = b'{"error":{"code":"not_found","message":"no such path"}}', "application/json", 404
+                body, ctype, status = (
+                    b'{"error":{"code":"not_found","message":"no such path"}}',
+                    "application/json",
+                    404,
+                )
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
