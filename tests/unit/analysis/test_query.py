@@ -139,3 +139,16 @@ def test_indonesian_stems_come_from_the_root_dictionary():
     assert analyze("menteri mengatakan bertemu pertemuan", "id") == ["menteri", "kata", "temu", "temu"]
     teri = make_article("Harga ikan teri naik", "Pedagang ikan teri di pasar mengeluh.")
     assert match_article(parse_query("menteri"), teri) is None
+
+
+def test_second_level_topic_is_filed_under_its_top_level_parent():
+    from warta.enrichment.topics import mediatopic, resolve_topic
+
+    election = resolve_topic("election")
+    assert election and mediatopic(election).parent
+    article = make_article(
+        "Pemilu", "Pemilihan umum digelar.", topics=[Topic(code=election, label="election", score=0.8)]
+    )
+    assert match_article(parse_query("topic:election"), article) == []
+    assert match_article(parse_query("topic:politics"), article) == []
+    assert match_article(parse_query("topic:sport"), article) is None

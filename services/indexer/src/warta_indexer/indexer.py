@@ -111,7 +111,7 @@ class Indexer:
         resp = self.es.search(
             index=self.names.articles,
             query={"ids": {"values": ids}},
-            source=["story_id", "duplicate_of"],
+            source_includes=["story_id", "duplicate_of"],
             size=len(ids),
             ignore_unavailable=True,
             allow_no_indices=True,

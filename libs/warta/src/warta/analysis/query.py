@@ -346,9 +346,8 @@ def article_keys(article: ArticleLike) -> ArticleKeys:
         if code:
             topics.add(fold(code))
             # a second-level code also files the article under its top-level parent
-            parent = _parent_topic(code)
-            if parent:
-                topics.add(fold(parent))
+            for ancestor in _ancestor_topics(code):
+                topics.add(fold(ancestor))
         label = _get(top, "label")
         if label:
             topics.add(fold(label))
@@ -368,15 +367,18 @@ def article_keys(article: ArticleLike) -> ArticleKeys:
     )
 
 
-def _parent_topic(code: str) -> str | None:
+def _ancestor_topics(code: str) -> list[str]:
+    """IPTC ancestors of ``code`` (parent first); empty when the taxonomy does not know it."""
     try:
-        from warta.enrichment.topics import parent_topic
-    except ImportError:
-        return None
-    try:
-        return parent_topic(code)
-    except Exception:
-        return None
+        from warta.enrichment.topics import mediatopic
+    except ImportError:  # the parser and matcher work without the enrichment package
+        return []
+    out: list[str] = []
+    node = mediatopic(code)
+    while node is not None and node.parent is not None and len(out) < 8:
+        out.append(node.parent)
+        node = mediatopic(node.parent)
+    return out
 
 
 # ------------------------------------------------------------------------------ stream matcher
