@@ -32,11 +32,11 @@ import pycrfsuite
 
 from warta.enrichment.entities.features import (
     ARABIC_ARTICLES,
+    WindowFeaturizer,
     candidate_windows,
     gazetteer_tags,
     is_candidate,
     load_word_clusters,
-    window_features,
 )
 from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch, KnownEntity
 from warta.enrichment.entities.titles import (
@@ -97,6 +97,7 @@ class EntityExtractor:
         self._local = threading.local()
         self._clusters: dict[str, dict[str, str] | None] = {}
         self._clusters_lock = threading.Lock()
+        self._featurizers: dict[str, WindowFeaturizer] = {}
 
     def clusters(self, family: str) -> dict[str, str] | None:
         """Word clusters the CRF of ``family`` was trained with (None if it uses none); loaded once."""
@@ -105,6 +106,20 @@ class EntityExtractor:
                 if family not in self._clusters:
                     self._clusters[family] = load_word_clusters(self.model_dir, family)
         return self._clusters[family]
+
+    def featurizer(self, family: str) -> WindowFeaturizer:
+        """The feature builder of a family's CRF (its per-word cache is shared by all threads)."""
+        featurizer = self._featurizers.get(family)
+        if featurizer is None:
+            with self._clusters_lock:
+                featurizer = self._featurizers.get(family)
+                if featurizer is None:
+                    known = frozenset(attr for attr, _ in self.tagger(family).info().state_features)
+                    clusters = self._clusters.get(family) if family in self._clusters else None
+                    if family not in self._clusters:
+                        clusters = self._clusters[family] = load_word_clusters(self.model_dir, family)
+                    featurizer = self._featurizers[family] = WindowFeaturizer(known, clusters)
+        return featurizer
 
     def tagger(self, family: str) -> pycrfsuite.Tagger:
         """The CRF of a model family (see ``model_family``), opened once per thread."""
@@ -155,7 +170,7 @@ class EntityExtractor:
         family = model_family(lang, lowercase)
         if family is not None:
             tagger = self.tagger(family)
-            clusters = self.clusters(family)
+            featurize = self.featurizer(family).window
             noise = LEADING_NOISE if family.startswith("id") else LEADING_NOISE_EN
             # Fast path: a tier-1 name standing alone ("… serangan Rusia di …", "NATO") is reported
             # from the gazetteer whatever the tagger says, so it is not sent to the tagger at all.
@@ -190,7 +205,7 @@ class EntityExtractor:
             for lo, hi in windows:
                 if headline[lo]:
                     continue
-                labels = tagger.tag(window_features(tokens, gaz, lo, hi, line_starts, clusters, folded))
+                labels = tagger.tag(featurize(tokens, gaz, lo, hi, line_starts))
                 for s, e, typ in _bio_spans(labels):
                     s, e = s + lo, e + lo
                     if headline[s]:

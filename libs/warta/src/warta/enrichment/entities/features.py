@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from functools import lru_cache
 
 from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch
@@ -19,9 +20,19 @@ from warta.enrichment.entities.tokens import fold
 SENTENCE_END = frozenset(".!?\"“”'‘’:;|–—-•*()[]")
 
 
+# ASCII characters to their shape class; other ASCII characters stand for themselves.
+_ASCII_SHAPE = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "X" * 26 + "x" * 26 + "d" * 10
+)
+_RUNS = re.compile(r"(.)\1+", re.DOTALL)
+
+
 @lru_cache(maxsize=100_000)
 def shape(word: str) -> str:
     """Compressed word shape: "Zelenskyy" -> "Xx", "G7" -> "Xd", "KPK" -> "X", "30/11" -> "d/d"."""
+    if word.isascii():
+        # Same result as the loop below, at C speed: map classes, then collapse runs.
+        return _RUNS.sub(r"\1", word.translate(_ASCII_SHAPE))[:6]
     out: list[str] = []
     for ch in word:
         if ch.isupper():
@@ -217,6 +228,109 @@ def window_features(
             feats.append("gzt=" + g[2:5])
         out.append(feats)
     return out
+
+
+_Bundle = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
+
+
+class WindowFeaturizer:
+    """Run-time twin of :func:`window_features` for one CRF: the same features (as a multiset), built
+    from per-word-type bundles cached across articles, and without attributes the model never saw.
+
+    Every feature of a token except the gazetteer, ``bos`` and ``eos`` ones depends on one
+    neighbouring word type alone ("w-1=", "sh+1=", "c+1=" ...), so each word type's contributions in
+    each role are computed once and reused; an attribute absent from the model adds nothing to a CRF
+    score (crfsuite drops it), so dropping it here changes no label and spares crfsuite the look-up.
+    Safe to share between threads (the cache only ever gains complete entries).
+    """
+
+    def __init__(self, known: frozenset[str] | None, clusters: dict[str, str] | None = None) -> None:
+        """``known``: the model's attributes (None keeps all); ``clusters`` as for window_features."""
+        self.known = known
+        self.clusters = clusters
+        # word -> its features as the tagged word, as word i-1, as word i+1, as word i-2, as word i+2,
+        # and whether it ends a sentence (then the word after it gets "bos")
+        self._bundles: dict[str, _Bundle] = {}
+        self._max_entries = 200_000
+
+    def _keep(self, feats: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        known = self.known
+        return tuple(feats) if known is None else tuple(f for f in feats if f in known)
+
+    def _bundle(self, word: str) -> _Bundle:
+        # The strings word_features, _prev_features, _next_features, _prev2_feature and
+        # _next2_feature make, built in one go: a new word type costs this once.
+        low = fold(word)
+        sh = shape(word)
+        own = ["w=" + low, "s3=" + low[-3:], "p3=" + low[:3], "sh=" + sh]
+        if len(low) > 3:
+            own.append("s2=" + low[-2:])
+        prev = ["w-1=" + low, "sh-1=" + sh]
+        if low in TITLE_WORDS:
+            own.append("title")
+            prev.append("title-1")
+        nxt = ["w+1=" + low, "sh+1=" + sh]
+        if self.clusters is not None:
+            cluster = self.clusters.get(low, "-1")
+            own.append("c=" + cluster)
+            prev.append("c-1=" + cluster)
+            nxt.append("c+1=" + cluster)
+        bundle = (
+            self._keep(own),
+            self._keep(prev),
+            self._keep(nxt),
+            self._keep(["w-2=" + low]),
+            self._keep(["w+2=" + low]),
+            word in SENTENCE_END,
+        )
+        if len(self._bundles) >= self._max_entries:
+            self._bundles.clear()  # a bound on memory; the vocabulary of the next articles refills it
+        self._bundles[word] = bundle
+        return bundle
+
+    def window(
+        self, tokens: list[str], gaz: list[str], lo: int, hi: int, line_starts: list[bool] | None = None
+    ) -> list[list[str]]:
+        """Feature lists for tokens ``lo..hi-1`` (context from the whole token list)."""
+        n = len(tokens)
+        base = lo - 2 if lo >= 2 else 0
+        top = hi + 2 if hi + 2 <= n else n
+        get = self._bundles.get
+        bundles = [get(t) or self._bundle(t) for t in tokens[base:top]]
+        known = self.known
+        bos_ok = known is None or "bos" in known
+        eos_ok = known is None or "eos" in known
+        out: list[list[str]] = []
+        for i in range(lo, hi):
+            k = i - base
+            feats = list(bundles[k][0])
+            if i > 0:
+                before = bundles[k - 1]
+                feats.extend(before[1])
+                if i > 1:
+                    feats.extend(bundles[k - 2][3])
+                if bos_ok and (before[5] or (line_starts is not None and line_starts[i])):
+                    feats.append("bos")
+                g = gaz[i - 1]
+                if g:
+                    feats.append("gz-1=" + g[:5])
+            elif bos_ok:
+                feats.append("bos")
+            if i + 1 < n:
+                feats.extend(bundles[k + 1][2])
+                if i + 2 < n:
+                    feats.extend(bundles[k + 2][4])
+                g = gaz[i + 1]
+                if g:
+                    feats.append("gz+1=" + g[:5])
+            elif eos_ok:
+                feats.append("eos")
+            g = gaz[i]
+            if g:
+                feats.append("gz=" + g)
+                feats.append("gzt=" + g[2:5])
+            out.append(feats)
+        return out
 
 
 def prepare(gazetteer: Gazetteer, tokens: list[str], lowercase: bool = False) -> tuple[list[str], list[str]]:
