@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
+from itertools import compress
 
 from warta.enrichment.entities.tokens import fold
 
@@ -68,7 +69,7 @@ class Gazetteer:
         matches: list[GazetteerMatch] = []
         n = len(tokens)
         resume = 0  # first token not inside the previous match
-        for i in [k for k in range(n) if starts[k]]:
+        for i in compress(range(n), starts):
             if i < resume:
                 continue
             best_end = -1
