@@ -255,7 +255,7 @@ class WindowFeaturizer:
 
     def _keep(self, feats: list[str] | tuple[str, ...]) -> tuple[str, ...]:
         known = self.known
-        return tuple(feats) if known is None else tuple(f for f in feats if f in known)
+        return tuple(feats) if known is None else tuple([f for f in feats if f in known])
 
     def _bundle(self, word: str) -> _Bundle:
         # The strings word_features, _prev_features, _next_features, _prev2_feature and

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from operator import add
 
 # A token is a run of letters/digits with inner hyphens or dots ("Bistrița-Năsăud", "U.S.") or an inner
 # apostrophe followed by 2+ letters ("Ma'ruf", "O'Brien" but "Biden" + "'s"), or a single other
@@ -29,19 +30,36 @@ def tokenize_columns(text: str) -> tuple[list[str], list[int], list[int]]:
     """Tokens, start offsets and end offsets of ``text`` as three parallel lists (the fast path)."""
     tokens: list[str] = []
     starts: list[int] = []
-    ends: list[int] = []
+    add_token = tokens.append
+    add_start = starts.append
     find = text.find
-    findall = TOKEN_RE.findall
+    pieces_of = _CHUNK_TOKENS.get
     pos = 0
     for chunk in text.split():
         # Most whitespace-separated chunks are plain words, which are exactly one token.
-        for tok in (chunk,) if chunk.isalnum() else findall(chunk):
+        if chunk.isalnum():
+            pos = find(chunk, pos)
+            add_token(chunk)
+            add_start(pos)
+            pos += len(chunk)
+            continue
+        # Others ("Jakarta,", "(ANTARA)") recur across articles: their cut is cached.
+        pieces = pieces_of(chunk)
+        if pieces is None:
+            pieces = tuple(TOKEN_RE.findall(chunk))
+            if len(_CHUNK_TOKENS) >= _MAX_CHUNKS:
+                _CHUNK_TOKENS.clear()
+            _CHUNK_TOKENS[chunk] = pieces
+        for tok in pieces:
             pos = find(tok, pos)
-            tokens.append(tok)
-            starts.append(pos)
+            add_token(tok)
+            add_start(pos)
             pos += len(tok)
-            ends.append(pos)
-    return tokens, starts, ends
+    return tokens, starts, list(map(add, starts, map(len, tokens)))
+
+
+_CHUNK_TOKENS: dict[str, tuple[str, ...]] = {}
+_MAX_CHUNKS = 100_000
 
 
 @lru_cache(maxsize=65536)
