@@ -53,7 +53,16 @@ def tokenize(text: str) -> list[str]:
 
     Shared by training and inference so both see exactly the same features.
     """
-    return _TOKEN_RE.findall(text.lower())
+    # Tokens never span whitespace, so each whitespace chunk is cut alone; most are one plain
+    # word (``isalnum`` is exactly the class ``[^\W_]`` matches), which skips the regex entirely.
+    out: list[str] = []
+    add, cut = out.append, _TOKEN_RE.findall
+    for chunk in text.lower().split():
+        if chunk.isalnum():
+            add(chunk)
+        else:
+            out.extend(cut(chunk))
+    return out
 
 
 def features(tokens: list[str]) -> list[str]:
@@ -239,18 +248,16 @@ def _model() -> _Model:
 
 def _feature_counts(model: _Model, title: str | None, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Distinct known feature ids in title + body and their (title-weighted) counts."""
-    vocab, starters = model.vocab, model.starters
+    get, starters = model.vocab.get, model.starters
     ids: list[int] = []
     for tokens, repeat in (
         (tokenize(text[:MAX_BODY_CHARS]), 1),
         (tokenize(title) if title else [], TITLE_WEIGHT),
     ):
-        found = [i for t in tokens if (i := vocab.get(t)) is not None]
-        found.extend(
-            i
-            for a, b in zip(tokens, tokens[1:], strict=False)
-            if a in starters and (i := vocab.get(f"{a} {b}")) is not None
-        )
+        # map() keeps the per-token look-ups at C speed; bigrams are only built after a known starter.
+        pairs = [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False) if a in starters]
+        found = [i for i in map(get, tokens) if i is not None]
+        found.extend([i for i in map(get, pairs) if i is not None])
         ids.extend(found * repeat)
     if not ids:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
