@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
+from itertools import compress
 from typing import cast
 
 import pycrfsuite
@@ -195,11 +196,10 @@ class EntityExtractor:
                         and not (joinable and _connected(tokens, folded, cand, gm.start, gm.end))
                     ):
                         to_tag[gm.start : gm.end] = [False] * (gm.end - gm.start)
-                for i in range(n):
+                for i in compress(range(n), to_tag.copy()):
                     # A lone "Para", "Namun", "Selasa" at a sentence start is not a name either.
                     if (
-                        to_tag[i]
-                        and folded[i] in NEVER_NAMES_ALONE
+                        folded[i] in NEVER_NAMES_ALONE
                         and (i == 0 or not cand[i - 1])
                         and (i + 1 == n or not cand[i + 1])
                     ):
@@ -359,7 +359,9 @@ class EntityExtractor:
         first_words = self.lowercase_place_starts_en
         if first_words.isdisjoint(folded):  # the usual case, checked at C speed
             return
-        flags = [f in first_words and t[0].islower() for t, f in zip(tokens, folded, strict=True)]
+        flags = list(map(first_words.__contains__, folded))  # C speed; then the few hits are checked
+        for i in compress(range(len(flags)), flags.copy()):
+            flags[i] = tokens[i][0].islower()
         taken = [False] * len(tokens)
         for m in found:
             for i in range(m.start, m.end):
@@ -443,14 +445,15 @@ class EntityExtractor:
         if not known_surfaces:
             return
         longest = max(len(k) for k in known_surfaces)
-        first_tokens = {k[:1] for k in known_surfaces}
+        first_words = {k[0] for k in known_surfaces}
         taken = [False] * len(tokens)
         for m in found:
             for i in range(m.start, m.end):
                 taken[i] = True
         n = len(tokens)
-        for i in range(n):
-            if taken[i] or not tokens[i][0].isupper() or (folded[i],) not in first_tokens:
+        # Only tokens that start a known name are looked at; they are found at C speed.
+        for i in compress(range(n), map(first_words.__contains__, folded)):
+            if taken[i] or not tokens[i][0].isupper():
                 continue
             for length in range(min(longest, n - i), 0, -1):
                 ref = known_surfaces.get(tuple(folded[i : i + length]))

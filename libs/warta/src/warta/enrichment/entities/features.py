@@ -12,6 +12,7 @@ import json
 import os
 import re
 from functools import lru_cache
+from itertools import compress
 
 from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch
 from warta.enrichment.entities.titles import TITLE_WORDS
@@ -100,9 +101,7 @@ def candidate_windows(
         candidates = [t[0].isalnum() for t in tokens] if lowercase else [is_candidate(t) for t in tokens]
     windows: list[tuple[int, int]] = []
     n = len(tokens)
-    for i in range(n):
-        if not candidates[i]:
-            continue
+    for i in compress(range(n), candidates):
         if windows:
             last_lo, last_hi = windows[-1]
             gap = i - last_hi
