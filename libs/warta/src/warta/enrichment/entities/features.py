@@ -28,12 +28,18 @@ _ASCII_SHAPE = str.maketrans(
 _RUNS = re.compile(r"(.)\1+", re.DOTALL)
 
 
+@lru_cache(maxsize=20_000)
+def _collapse_runs(classes: str) -> str:
+    return _RUNS.sub(r"\1", classes)[:6]
+
+
 @lru_cache(maxsize=100_000)
 def shape(word: str) -> str:
     """Compressed word shape: "Zelenskyy" -> "Xx", "G7" -> "Xd", "KPK" -> "X", "30/11" -> "d/d"."""
     if word.isascii():
-        # Same result as the loop below, at C speed: map classes, then collapse runs.
-        return _RUNS.sub(r"\1", word.translate(_ASCII_SHAPE))[:6]
+        # Same result as the loop below: map classes at C speed, then collapse runs (cached: many
+        # words share a class string, "Xxxxx" for every five-letter capitalised word).
+        return _collapse_runs(word.translate(_ASCII_SHAPE))
     out: list[str] = []
     for ch in word:
         if ch.isupper():
@@ -267,6 +273,9 @@ class WindowFeaturizer:
         known = self.known
         return tuple([f.encode() for f in feats if known is None or f in known])
 
+    def _keep_one(self, feat: str) -> tuple[bytes, ...]:
+        return (feat.encode(),) if self.known is None or feat in self.known else ()
+
     def _bundle(self, word: str) -> _Bundle:
         # The strings word_features, _prev_features, _next_features, _prev2_feature and
         # _next2_feature make, built in one go: a new word type costs this once.
@@ -289,8 +298,8 @@ class WindowFeaturizer:
             self._keep(own),
             self._keep(prev),
             self._keep(nxt),
-            self._keep(["w-2=" + low]),
-            self._keep(["w+2=" + low]),
+            self._keep_one("w-2=" + low),
+            self._keep_one("w+2=" + low),
             word in SENTENCE_END,
         )
         if len(self._bundles) >= self._max_entries:
