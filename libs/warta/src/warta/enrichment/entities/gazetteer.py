@@ -38,6 +38,8 @@ class Gazetteer:
         self.entities = entities
         self.folded = folded
         self.cased = cased
+        # Memo of fuzzy_person answers: names recur across articles and a miss probes ~20 variants.
+        self._fuzzy_memo: dict[tuple[str, ...], KnownEntity | None] = {}
         # Every proper prefix of a multi-token key, so a scan stops as soon as no alias can continue.
         prefixes: set[str] = set()
         for key in folded:
@@ -114,6 +116,16 @@ class Gazetteer:
 
     def fuzzy_person(self, tokens: list[str]) -> KnownEntity | None:
         """Person whose alias is within one deletion on each side of ``tokens`` (len >= 8), else None."""
+        memo_key = tuple(tokens)
+        if memo_key in self._fuzzy_memo:
+            return self._fuzzy_memo[memo_key]
+        found = self._fuzzy_person(tokens)
+        if len(self._fuzzy_memo) >= 100_000:
+            self._fuzzy_memo.clear()
+        self._fuzzy_memo[memo_key] = found
+        return found
+
+    def _fuzzy_person(self, tokens: list[str]) -> KnownEntity | None:
         key = " ".join(fold(t) for t in tokens)
         if len(key) < 8 or " " not in key:
             return None
