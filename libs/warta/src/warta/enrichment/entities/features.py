@@ -197,17 +197,18 @@ def window_features(
     """
     n = len(tokens)
     out: list[list[str]] = []
-    if clusters is not None and folded is None:
-        folded = [fold(t) for t in tokens]
+    folded_tokens: list[str] = []
+    if clusters is not None:
+        folded_tokens = folded if folded is not None else [fold(t) for t in tokens]
     for i in range(lo, hi):
         feats = list(word_features(tokens[i]))
         if clusters is not None:
             # Ids are kept as strings: concatenation is ~2x cheaper than formatting an int here.
-            feats.append("c=" + clusters.get(folded[i], "-1"))
+            feats.append("c=" + clusters.get(folded_tokens[i], "-1"))
             if i > 0:
-                feats.append("c-1=" + clusters.get(folded[i - 1], "-1"))
+                feats.append("c-1=" + clusters.get(folded_tokens[i - 1], "-1"))
             if i + 1 < n:
-                feats.append("c+1=" + clusters.get(folded[i + 1], "-1"))
+                feats.append("c+1=" + clusters.get(folded_tokens[i + 1], "-1"))
         if i > 0:
             prev = tokens[i - 1]
             feats.extend(_prev_features(prev))
