@@ -9,7 +9,10 @@ and ``bertemu`` stem to ``menteri``, ``kata`` and ``temu``.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import gzip
+import json
+from functools import cache, lru_cache
+from importlib import resources
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -23,13 +26,31 @@ def _get():  # type: ignore[no-untyped-def]
     return _stemmer
 
 
-@lru_cache(maxsize=200_000)
-def stem_id(word: str) -> str:
-    """The root of one already-folded Indonesian/Malay token (the token itself when in doubt)."""
+def sastrawi_stem(word: str) -> str:
+    """Sastrawi's root of one folded token (the token itself when in doubt); no table, no cache."""
     if not word.isalpha():  # digits, apostrophes: Sastrawi would split or strip them
         return word
     root = _get().stem(word)
     return root if root and " " not in root else word
+
+
+@cache
+def _table() -> dict[str, str]:
+    """Precomputed Sastrawi stems of frequent forms (deploy/build/build_id_stems.py)."""
+    path = resources.files("warta.data").joinpath("id_stems.json.gz")
+    try:
+        return json.loads(gzip.decompress(path.read_bytes()))  # type: ignore[no-any-return]
+    except FileNotFoundError:
+        return {}
+
+
+@lru_cache(maxsize=200_000)
+def stem_id(word: str) -> str:
+    """The root of one already-folded Indonesian/Malay token (the token itself when in doubt)."""
+    known = _table().get(word)
+    if known is None:
+        return sastrawi_stem(word)
+    return known or word
 
 
 class SastrawiStemmer:
