@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import regex
 
@@ -183,18 +184,26 @@ def _term_of_new_token(table: dict[str, str], token: str, lang: str | None) -> s
     return value
 
 
-def fold_tokens(tokens: list[str]) -> list[str]:
-    """:func:`fold` of each token (memoised per process; same values as calling ``fold``)."""
-    table = _FOLDED
+T = TypeVar("T")
+
+
+def memo_map(table: dict[str, T], keys: list[str], compute: Callable[[str], T]) -> list[T]:
+    """``[compute(k) for k in keys]`` through a per-process memo ``table`` (cleared past
+    ``_MEMO_LIMIT`` entries so memory stays bounded). Hot path: one dict lookup per key."""
     if len(table) > _MEMO_LIMIT:
         table.clear()
     get = table.get
-    out = [get(t) for t in tokens]
+    out = [get(k) for k in keys]
     if None in out:
         for i, value in enumerate(out):
             if value is None:
-                out[i] = table[tokens[i]] = fold(tokens[i])
+                out[i] = table[keys[i]] = compute(keys[i])
     return out  # type: ignore[return-value]
+
+
+def fold_tokens(tokens: list[str]) -> list[str]:
+    """:func:`fold` of each token (memoised per process; same values as calling ``fold``)."""
+    return memo_map(_FOLDED, tokens, fold)
 
 
 def tokenize(text: str) -> Iterator[tuple[str, int, int]]:

@@ -37,6 +37,7 @@ import regex
 from warta.analysis.analyzer import (
     fold_tokens,
     has_unspaced_script,
+    memo_map,
     normalize_lang,
     stopwords,
     terms_of_tokens,
@@ -212,18 +213,13 @@ def _key_terms_of(bare: list[str], names: set[str], k: int) -> list[str]:
 _HASHES: dict[str, int] = {}
 
 
+def _crc31(term: str) -> int:
+    return zlib.crc32(term.encode("utf-8")) & 0x7FFFFFFF
+
+
 def _hashes_of(bare: list[str]) -> list[int]:
     """CRC-32 (31 bits) of each term's UTF-8 bytes: stable across processes and versions."""
-    table = _HASHES
-    if len(table) > _MEMO_LIMIT:
-        table.clear()
-    get = table.get
-    out = [get(t) for t in bare]
-    if None in out:
-        for i, value in enumerate(out):
-            if value is None:
-                out[i] = table[bare[i]] = zlib.crc32(bare[i].encode("utf-8")) & 0x7FFFFFFF
-    return out  # type: ignore[return-value]
+    return memo_map(_HASHES, bare, _crc31)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
