@@ -47,3 +47,13 @@ def decode_cursor(cursor: str, fingerprint: str) -> dict[str, Any]:
             "cursor belongs to a different search (query, filters, sort or collapse changed)",
         )
     return payload
+
+
+def search_after(cursor: str | None, fingerprint: str) -> dict[str, Any]:
+    """``{"search_after": …}`` for keyset-paged listings (empty without a cursor); 400 otherwise."""
+    if not cursor:
+        return {}
+    payload = decode_cursor(cursor, fingerprint)
+    if "a" not in payload:
+        raise ApiError(400, "invalid_cursor", "cursor is malformed")
+    return {"search_after": payload["a"]}

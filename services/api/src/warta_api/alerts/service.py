@@ -10,8 +10,7 @@ from elasticsearch import AsyncElasticsearch
 from warta.elastic import IndexNames
 from warta.events import Alert
 from warta_api.alerts.schemas import AlertPage
-from warta_api.cursors import decode_cursor, encode_cursor
-from warta_api.errors import ApiError
+from warta_api.cursors import encode_cursor, search_after
 
 
 async def list_alerts(
@@ -36,12 +35,7 @@ async def list_alerts(
         filters.append({"range": {"created_at": {"gt": since.isoformat()}}})
     order = "asc" if oldest_first else "desc"
     fingerprint = f"alerts:{tenant}:{subscription_id}:{status}:{since}:{order}"
-    kwargs: dict[str, Any] = {}
-    if cursor:
-        payload = decode_cursor(cursor, fingerprint)
-        if "a" not in payload:
-            raise ApiError(400, "invalid_cursor", "cursor is malformed")
-        kwargs["search_after"] = payload["a"]
+    kwargs = search_after(cursor, fingerprint)
     resp = await es.search(
         index=indices.alerts,
         query={"bool": {"filter": filters}},

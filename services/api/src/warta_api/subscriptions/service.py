@@ -15,7 +15,7 @@ from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
 from warta.elastic import IndexNames
 from warta.events import Delivery, Subscription, SubscriptionFilters, WebhookDelivery
-from warta_api.cursors import decode_cursor, encode_cursor
+from warta_api.cursors import encode_cursor, search_after
 from warta_api.errors import ApiError, not_found
 from warta_api.kafka_io import SubscriptionPublisher
 from warta_api.params import parse_user_query
@@ -147,12 +147,7 @@ class SubscriptionStore:
         filters: list[dict[str, Any]] = [{"term": {"tenant": tenant}}]
         if active is not None:
             filters.append({"term": {"active": active}})
-        kwargs: dict[str, Any] = {}
-        if cursor:
-            payload = decode_cursor(cursor, fingerprint)
-            if "a" not in payload:
-                raise ApiError(400, "invalid_cursor", "cursor is malformed")
-            kwargs["search_after"] = payload["a"]
+        kwargs = search_after(cursor, fingerprint)
         resp = await self.es.search(
             index=self.index,
             query={"bool": {"filter": filters}},
