@@ -13,8 +13,16 @@ counts only the first, single best-fitting code. Multi-code labels:
 - MasakhaNEWS and SIB-200 "politics": these sets file wars and peace talks under politics (e.g. the
   Russia-Ukraine war in BBC Afrique's "politique"), IPTC has a separate top level "conflict, war and
   peace": both accepted, strict = politics.
+- AG News "Sci/Tech" and MasakhaNEWS "technology": these sections carry the technology *industry*
+  (product launches, tech companies, telecoms) as much as science; IPTC files that under economy,
+  business and finance > products and services > "computing and information technology"
+  (medtop:20000225, with "computer and telecommunications hardware", "wireless technology"...), and
+  technology itself under science and technology > "technology and engineering": both accepted,
+  strict = science and technology. (The reverse is not accepted: AG "Business" and MasakhaNEWS
+  "business" stories must be economy, even about a tech company.)
 SIB-200 "geography" sentences (rivers, climates, borders) are accepted as science and technology
-(IPTC's "geography" concept sits under science/social sciences) or environment.
+(IPTC's "geography" concept sits under science/social sciences) or environment. SIB-200 "travel"
+is lifestyle and leisure (IPTC: lifestyle and leisure > leisure > "travel and tourism").
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ MASAKHANEWS_TO_IPTC: dict[str, tuple[str, ...]] = {
     "politics": (POLITICS, CONFLICT),
     "religion": (RELIGION,),
     "sports": (SPORT,),
-    "technology": (SCIENCE,),
+    "technology": (SCIENCE, ECONOMY),
 }
 SIB_TO_IPTC: dict[str, tuple[str, ...]] = {
     "science/technology": (SCIENCE,),
@@ -68,7 +76,7 @@ AG_TO_IPTC: dict[str, tuple[str, ...]] = {
     "1": (POLITICS, CONFLICT, CRIME, DISASTER),  # World
     "2": (SPORT,),
     "3": (ECONOMY,),
-    "4": (SCIENCE,),
+    "4": (SCIENCE, ECONOMY),  # Sci/Tech
 }
 TRIBUN_TO_IPTC: dict[str, tuple[str, ...]] = {"bisnis": (ECONOMY,), "sport": (SPORT,), "sains": (SCIENCE,)}
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import stopwordsiso
 
+from warta.analysis.analyzer import has_unspaced_script
 from warta.enrichment.topics import MEDTOP_PREFIX, _taxonomy, features, tokenize
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,6 +59,9 @@ SMOOTHING = 3.0  # Dirichlet prior mass as a multiple of the mean class mass
 TEMPERATURE = 0.35
 MIN_FEATURE_COUNT = 1.0
 MIN_ABS_WEIGHT = 0.25
+# Chinese, Japanese and Thai are written without spaces, so a "token" there is a whole clause that
+# another text never repeats: such features only cost dictionary space (and cache) at run time.
+MAX_UNSPACED_FEATURE_CHARS = 4
 SECOND_LEVEL_LANGS = ("en", "en-US", "fr", "de", "es", "pt", "pt-PT")
 
 
@@ -236,6 +240,7 @@ def train() -> dict[str, int]:
     )
     # Second-level terms must be look-up-able even when they carry no top-level evidence.
     keep |= np.isin(vocab_array, list(second_level))
+    keep &= np.array([len(f) <= MAX_UNSPACED_FEATURE_CHARS or not has_unspaced_script(f) for f in vocab])
     kept_vocab = [f for f, k in zip(vocab, keep, strict=True) if k]
     second_level_codes = sorted(set(second_level.values()))
     branch_index = {code: i for i, code in enumerate(second_level_codes)}
