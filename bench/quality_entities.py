@@ -176,6 +176,7 @@ def run() -> None:
         "ner_crf_en.bin",
         "ner_crf_xx.bin",
         "word_clusters_en.json.gz",
+        "word_lexicon_en.json.gz",
         "common_words_en.json.gz",
     ):
         size = len(folder.joinpath(name).read_bytes())

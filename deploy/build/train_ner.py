@@ -7,7 +7,9 @@ gazetteer membership is one of the features.
 The tagger is trained on the same candidate windows it sees at run time (capitalised tokens +-1), so
 training is fast and the model never learns to spend weight on long lower-case stretches.
 
-Run: ``uv run python deploy/build/train_ner.py [--data PATH] [--out-dir PATH] [--family id|id_lower|en|xx]``
+Run: ``uv run --with names --with faker python deploy/build/train_ner.py [--data PATH] [--out-dir PATH]
+[--family id|id_lower|en|xx]`` (``names`` and ``faker`` are build-time only: the English word lists
+of given names and surnames come from them; ``--keep-lexicon`` reuses the shipped lists without them).
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ from warta.enrichment.entities.corpora import CorpusFormat, Sentence, read_corpu
 from warta.enrichment.entities.extractor import WINDOW_CONTEXT
 from warta.enrichment.entities.features import (
     CLUSTER_FAMILIES,
+    LEXICON_FAMILIES,
     candidate_windows,
     load_word_clusters,
+    load_word_lexicon,
     prepare,
     window_features,
     word_clusters_path,
+    word_lexicon_path,
 )
 from warta.enrichment.entities.gazetteer import Gazetteer
 from warta.enrichment.entities.tokens import fold, tokenize_columns
@@ -177,6 +182,73 @@ def build_common_words(root: Path, out: Path) -> None:
     print(f"[common words] {len(common)} -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
 
+# Surnames of the US census list (by frequency) kept: the rare tail is mostly noise for a tagger.
+CENSUS_SURNAMES = 40_000
+
+
+def _faker_names(attrs: tuple[str, ...]) -> set[str]:
+    """Names in faker's person providers (all locales) under any of ``attrs`` (lists or weighted dicts)."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as person_providers
+
+    out: set[str] = set()
+    for module in pkgutil.iter_modules(person_providers.__path__):
+        provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
+        for attr in attrs:
+            value = next((k.__dict__[attr] for k in provider.__mro__ if attr in k.__dict__), None)
+            if isinstance(value, dict | list | tuple | set | frozenset):
+                out.update(v for v in value if isinstance(v, str))
+    return out
+
+
+def build_word_lexicon(root: Path, out: Path) -> None:
+    """Word lists the English CRF sees as features, written as ``{class: [folded words]}`` (gzip'ed JSON).
+
+    - ``fn``: given names (US census 1990 via the ``names`` package, MIT; faker's person providers of
+      all locales, MIT), so "Traci ," or "Tina and Vicky" read as persons without having been seen;
+    - ``ln``: surnames (census, top ``CENSUS_SURNAMES``; faker);
+    - ``lc``: words written lower-case at least twice in the English training text, so a capitalised
+      "Visit" or "Mark" at a sentence start can weigh against its being a name.
+
+    Build-time only dependencies: ``uv run --with names --with faker python deploy/build/train_ner.py``.
+    """
+    import names  # type: ignore[import-untyped]
+
+    census = Path(names.__file__).parent
+
+    def census_names(fname: str, limit: int | None = None) -> set[str]:
+        with (census / fname).open(encoding="utf-8") as fh:
+            rows = [line.split()[0] for line in fh if line.strip()]
+        return set(rows[:limit])
+
+    def words(raw: set[str]) -> list[str]:
+        # One-token alphabetic names only (faker has "Mc Donald" and non-Latin scripts, fine as is).
+        keys = {fold(w) for w in raw}
+        return sorted(k for k in keys if k.isalpha() and len(k) >= 2)
+
+    given = census_names("dist.male.first") | census_names("dist.female.first")
+    given |= _faker_names(("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"))
+    surnames = census_names("dist.all.last", CENSUS_SURNAMES) | _faker_names(("last_names",))
+    lower: Counter[str] = Counter()
+    for rel, fmt in CLUSTER_TEXT:
+        for tokens, _ in read_corpus(root / rel, fmt):
+            for token in tokens:
+                if token[0].islower():
+                    lower[fold(token)] += 1
+    lists = {
+        "fn": words(given),
+        "ln": words(surnames),
+        "lc": sorted(w for w, c in lower.items() if c >= 2),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out, "wt", encoding="utf-8") as fh:
+        json.dump(lists, fh, separators=(",", ":"))
+    sizes = ", ".join(f"{k} {len(v)}" for k, v in lists.items())
+    print(f"[lexicon] {sizes} -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
+
+
 def clean_tags(tags: list[str]) -> list[str]:
     # MISC is annotated in only some sets (O in the others): training on it would teach noise.
     return ["O" if t.endswith("MISC") else t for t in tags]
@@ -205,7 +277,8 @@ def windows_of(
     sentence: Sentence,
     lowercase: bool = False,
     context: int = 0,
-    clusters: dict[str, int] | None = None,
+    clusters: dict[str, str] | None = None,
+    lexicon: dict[str, tuple[str, ...]] | None = None,
 ) -> list[tuple[list[list[str]], list[str]]]:
     tokens, tags = sentence
     tags = clean_tags(tags)
@@ -217,13 +290,16 @@ def windows_of(
         labels = tags[lo:hi]
         if labels[0].startswith("I-"):
             labels = ["B-" + labels[0][2:], *labels[1:]]
-        out.append((window_features(tokens, gaz, lo, hi, clusters=clusters, folded=folded), labels))
+        out.append(
+            (window_features(tokens, gaz, lo, hi, clusters=clusters, folded=folded, lexicon=lexicon), labels)
+        )
     return out
 
 
 def train_family(gazetteer: Gazetteer, root: Path, family: str, out: Path, args: argparse.Namespace) -> None:
     rng = random.Random(13)
     clusters = load_word_clusters(out.parent, family)
+    lexicon = load_word_lexicon(out.parent, family)
     trainer = pycrfsuite.Trainer(verbose=False)
     n_seq = n_tok = 0
     t0 = time.perf_counter()
@@ -236,7 +312,7 @@ def train_family(gazetteer: Gazetteer, root: Path, family: str, out: Path, args:
             if family in RETOKENISED_FAMILIES:
                 sentence = retokenised(sentence)
             for xseq, yseq in windows_of(
-                gazetteer, sentence, lowercase, WINDOW_CONTEXT.get(family, 0), clusters
+                gazetteer, sentence, lowercase, WINDOW_CONTEXT.get(family, 0), clusters, lexicon
             ):
                 trainer.append(xseq, yseq)
                 n_seq += 1
@@ -271,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep-clusters", action="store_true", help="reuse the word clusters in --out-dir (no rebuild)"
     )
+    parser.add_argument(
+        "--keep-lexicon", action="store_true", help="reuse the word lists in --out-dir (no rebuild)"
+    )
     args = parser.parse_args(argv)
     root = args.data / "training" / "ner"
     if not root.is_dir():
@@ -282,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             build_word_clusters(root, Path(word_clusters_path(args.out_dir, family)))
         if family == "en" and not args.keep_clusters:
             build_common_words(root, args.out_dir / "common_words_en.json.gz")
+        if family in LEXICON_FAMILIES and not args.keep_lexicon:
+            build_word_lexicon(root, Path(word_lexicon_path(args.out_dir, family)))
         train_family(gazetteer, root, family, args.out_dir / f"ner_crf_{family}.bin", args)
     return 0
 

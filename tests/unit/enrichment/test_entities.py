@@ -253,3 +253,22 @@ def test_lowercase_english_place_names_are_places_but_ordinary_words_are_not() -
     assert (malaysia.type, malaysia.kb_id) == ("LOC", "Q833")
     assert find(entities, "kerala").type == "LOC"
     assert "suspend" not in {e.text for e in entities}  # an alias of Shiselweni in the gazetteer
+
+
+def test_lowercase_english_places_are_found_in_all_lower_case_text_too() -> None:
+    # No capitalised word at all: the tagger does not run, the lower-case place pass still does.
+    entities = extract_entities("any tips about migratory birds in punjab or kerala ?", "en")
+    assert {e.text for e in entities} >= {"punjab", "kerala"}
+    assert all(e.type == "LOC" for e in entities)
+
+
+def test_english_word_lists_know_given_names_surnames_and_ordinary_words() -> None:
+    from importlib import resources
+
+    from warta.enrichment.entities.features import load_word_lexicon
+
+    lexicon = load_word_lexicon(str(resources.files("warta.data.entities")), "en")
+    assert lexicon is not None
+    assert "fn" in lexicon["traci"] and "ln" in lexicon["johnson"]
+    assert "lc" in lexicon["visit"] and "fn" not in lexicon.get("the", ())
+    assert load_word_lexicon(str(resources.files("warta.data.entities")), "id") is None

@@ -39,6 +39,7 @@ from warta.enrichment.entities.features import (
     gazetteer_tags,
     is_candidate,
     load_word_clusters,
+    load_word_lexicon,
 )
 from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch, KnownEntity
 from warta.enrichment.entities.titles import (
@@ -121,7 +122,8 @@ class EntityExtractor:
                     clusters = self._clusters.get(family) if family in self._clusters else None
                     if family not in self._clusters:
                         clusters = self._clusters[family] = load_word_clusters(self.model_dir, family)
-                    featurizer = self._featurizers[family] = WindowFeaturizer(known, clusters)
+                    lexicon = load_word_lexicon(self.model_dir, family)
+                    featurizer = self._featurizers[family] = WindowFeaturizer(known, clusters, lexicon)
         return featurizer
 
     def tagger(self, family: str) -> pycrfsuite.Tagger:
@@ -220,7 +222,8 @@ class EntityExtractor:
                     found.extend(
                         self._clean_span(text, tokens, starts, ends, gaz, s, e, typ, lowercase, noise)
                     )
-        if family == "en":
+        # Also in all-lower-case English text (no tagger runs there): "birds in punjab ?".
+        if family == "en" or (family is None and lang.split("-")[0].lower() == "en"):
             self._add_lowercase_places(text, tokens, folded, starts, ends, found)
         _attach_company_suffixes(text, tokens, folded, ends, found)
         _attach_name_particles(text, folded, starts, found)

@@ -188,17 +188,20 @@ def window_features(
     line_starts: list[bool] | None = None,
     clusters: dict[str, str] | None = None,
     folded: list[str] | None = None,
+    lexicon: dict[str, tuple[str, ...]] | None = None,
 ) -> list[list[str]]:
     """CRF feature lists for tokens ``lo..hi-1``, with context taken from the whole token list.
 
     ``clusters`` (folded word -> cluster id as a string, the English model only) adds the cluster of the word
     and of its neighbours, so rare or unseen names share weight with the words they resemble;
-    ``folded`` (``fold`` of every token) saves recomputing it when the caller has it.
+    ``folded`` (``fold`` of every token) saves recomputing it when the caller has it; ``lexicon``
+    (folded word -> its word-list classes, see ``load_word_lexicon``) adds the classes of the word and
+    of its neighbours ("lx=fn": a known first name).
     """
     n = len(tokens)
     out: list[list[str]] = []
     folded_tokens: list[str] = []
-    if clusters is not None:
+    if clusters is not None or lexicon is not None:
         folded_tokens = folded if folded is not None else [fold(t) for t in tokens]
     for i in range(lo, hi):
         feats = list(word_features(tokens[i]))
@@ -209,6 +212,12 @@ def window_features(
                 feats.append("c-1=" + clusters.get(folded_tokens[i - 1], "-1"))
             if i + 1 < n:
                 feats.append("c+1=" + clusters.get(folded_tokens[i + 1], "-1"))
+        if lexicon is not None:
+            feats.extend("lx=" + c for c in lexicon.get(folded_tokens[i], ()))
+            if i > 0:
+                feats.extend("lx-1=" + c for c in lexicon.get(folded_tokens[i - 1], ()))
+            if i + 1 < n:
+                feats.extend("lx+1=" + c for c in lexicon.get(folded_tokens[i + 1], ()))
         if i > 0:
             prev = tokens[i - 1]
             feats.extend(_prev_features(prev))
@@ -255,10 +264,17 @@ class WindowFeaturizer:
     only ever gain complete entries).
     """
 
-    def __init__(self, known: frozenset[str] | None, clusters: dict[str, str] | None = None) -> None:
-        """``known``: the model's attributes (None keeps all); ``clusters`` as for window_features."""
+    def __init__(
+        self,
+        known: frozenset[str] | None,
+        clusters: dict[str, str] | None = None,
+        lexicon: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """``known``: the model's attributes (None keeps all); ``clusters`` and ``lexicon`` as for
+        window_features."""
         self.known = known
         self.clusters = clusters
+        self.lexicon = lexicon
         # word -> its features as the tagged word, as word i-1, as word i+1, as word i-2, as word i+2,
         # and whether it ends a sentence (then the word after it gets "bos")
         self._bundles: dict[str, _Bundle] = {}
@@ -295,6 +311,11 @@ class WindowFeaturizer:
             own.append("c=" + cluster)
             prev.append("c-1=" + cluster)
             nxt.append("c+1=" + cluster)
+        if self.lexicon is not None:
+            for c in self.lexicon.get(low, ()):
+                own.append("lx=" + c)
+                prev.append("lx-1=" + c)
+                nxt.append("lx+1=" + c)
         bundle = (
             self._keep(own),
             self._keep(prev),
@@ -383,3 +404,29 @@ def load_word_clusters(model_dir: str | os.PathLike[str], family: str) -> dict[s
     with gzip.open(word_clusters_path(model_dir, family), "rt", encoding="utf-8") as fh:
         clusters: dict[str, int] = json.load(fh)
     return {word: str(cluster) for word, cluster in clusters.items()}
+
+
+# Model families whose CRF uses word-list features (first names, surnames, ordinary lower-case words).
+LEXICON_FAMILIES = frozenset({"en"})
+
+
+def word_lexicon_path(model_dir: str | os.PathLike[str], family: str) -> str:
+    """Where the word lists of a model family live (next to its CRF)."""
+    return os.path.join(model_dir, f"word_lexicon_{family}.json.gz")
+
+
+def load_word_lexicon(model_dir: str | os.PathLike[str], family: str) -> dict[str, tuple[str, ...]] | None:
+    """Folded word -> the sorted classes of the word lists holding it ("fn", "ln", "lc"), or None
+    when ``family`` uses none. The file maps each class to its words (``train_ner.py`` writes it).
+
+    Raises FileNotFoundError when the family should have the lists but the file is missing.
+    """
+    if family not in LEXICON_FAMILIES:
+        return None
+    with gzip.open(word_lexicon_path(model_dir, family), "rt", encoding="utf-8") as fh:
+        lists: dict[str, list[str]] = json.load(fh)
+    classes: dict[str, list[str]] = {}
+    for cls in sorted(lists):
+        for word in lists[cls]:
+            classes.setdefault(word, []).append(cls)
+    return {word: tuple(cs) for word, cs in classes.items()}
