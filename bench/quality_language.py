@@ -33,24 +33,27 @@ def _rows(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def run(accuracy: str = "low", refine: bool = True) -> None:
+def run(accuracy: str = "low", refine: bool = False, vote: bool = True) -> None:
     from warta.enrichment.language import LanguageDetector
 
     if not LANGID.is_dir():
         print(f"language: data not found at {LANGID}")
         return
-    detector = LanguageDetector(accuracy=accuracy, refine=refine)  # type: ignore[arg-type]
-    label = accuracy if refine or accuracy == "high" else f"{accuracy}, no refine"
+    detector = LanguageDetector(accuracy=accuracy, refine=refine, second_opinions=vote)  # type: ignore[arg-type]
+    label = accuracy + (", refine" if refine and accuracy == "low" else "") + ("" if vote else ", no vote")
     for name, target in TARGETS.items():
         rows = _rows(LANGID / name)
         right: dict[str, int] = defaultdict(int)
         total: dict[str, int] = defaultdict(int)
         idms: Counter[tuple[str, str]] = Counter()
+        confusions: Counter[tuple[str, str]] = Counter()
         started = time.perf_counter()
         for lang, text in rows:
             code = detector.detect(text).code
             total[lang] += 1
             right[lang] += code == lang
+            if code != lang:
+                confusions[(lang, code)] += 1
             if lang in ("id", "ms"):
                 idms[(lang, code if code in ("id", "ms") else "other")] += 1
         elapsed = time.perf_counter() - started
@@ -67,9 +70,19 @@ def run(accuracy: str = "low", refine: bool = True) -> None:
         )
         worst = sorted(acc.items(), key=lambda kv: kv[1])[:8]
         print("  weakest: " + ", ".join(f"{lang} {a:.2f}" for lang, a in worst))
+        print(
+            "  most frequent errors (gold->predicted): "
+            + ", ".join(f"{g}->{p} {n}" for (g, p), n in confusions.most_common(12))
+        )
+        und = sum(n for (_, p), n in confusions.items() if p == "und")
+        print(f"  answered 'und' (counted as wrong): {und} of {len(rows)}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS of this process after both sets: {peak:.0f} MB")
 
 
 if __name__ == "__main__":
-    run("high" if "--high" in sys.argv else "low", refine="--no-refine" not in sys.argv)
+    run(
+        "high" if "--high" in sys.argv else "low",
+        refine="--refine" in sys.argv,
+        vote="--no-vote" not in sys.argv,
+    )
