@@ -10,6 +10,7 @@ import pytest
 from warta.enrichment.topics import TOP_LEVEL, classify_topics, iptc_label, mediatopic, resolve_topic
 
 SPORT, POLITICS, ECONOMY = "medtop:15000000", "medtop:11000000", "medtop:04000000"
+HEALTH, LIFESTYLE = "medtop:07000000", "medtop:10000000"
 
 SPORT_ID = (
     "Timnas Indonesia Menang 2-0 atas Vietnam di Piala AFF",
@@ -43,12 +44,31 @@ ECONOMY_ID = (
 )
 
 
+SPORT_MS = (
+    "Harimau Malaya tewaskan Thailand 2-1",
+    "Skuad kebangsaan Harimau Malaya menewaskan Thailand 2-1 dalam perlawanan persahabatan di Stadium "
+    "Nasional Bukit Jalil malam tadi. Jurulatih memuji semangat pemain yang bangkit selepas ketinggalan "
+    "pada separuh masa pertama.",
+)
+HEALTH_MS = (
+    "Kes denggi meningkat, hospital kerajaan bersiap sedia",
+    "Kementerian Kesihatan melaporkan peningkatan kes denggi di Selangor minggu ini. Pesakit yang "
+    "mengalami demam digesa mendapatkan rawatan segera di klinik kesihatan berhampiran, manakala "
+    "jururawat dan doktor di hospital kerajaan bersiap sedia menerima lebih ramai pesakit.",
+)
+TRAVEL_MS = (
+    "Pelancong asing banjiri Langkawi musim cuti sekolah",
+    "Jumlah pelancong asing ke Langkawi meningkat ketika musim cuti sekolah. Hotel dan resort di pulau "
+    "itu hampir penuh, manakala pengusaha feri menambah perjalanan untuk pelawat yang mahu bercuti.",
+)
+
+
 def _stored_concepts() -> dict[str, dict]:
     raw = json.loads(resources.files("warta.data.iptc").joinpath("mediatopics.json").read_text("utf-8"))
     return {c["code"]: c for c in raw["concepts"]}
 
 
-@pytest.mark.parametrize(("story", "lang"), [(SPORT_ID, "id"), (SPORT_EN, "en")])
+@pytest.mark.parametrize(("story", "lang"), [(SPORT_ID, "id"), (SPORT_EN, "en"), (SPORT_MS, "ms")])
 def test_obvious_sports_story_is_sport(story: tuple[str, str], lang: str) -> None:
     topics = classify_topics(*story, lang)
     assert topics, "a plain sports story must get a topic"
@@ -61,6 +81,24 @@ def test_obvious_sports_story_is_sport(story: tuple[str, str], lang: str) -> Non
 def test_politics_story_is_politics(story: tuple[str, str], lang: str) -> None:
     topics = classify_topics(*story, lang)
     assert topics[0].code == POLITICS
+
+
+@pytest.mark.parametrize(("story", "code"), [(HEALTH_MS, HEALTH), (TRAVEL_MS, LIFESTYLE)])
+def test_malay_stories_use_malay_vocabulary(story: tuple[str, str], code: str) -> None:
+    # Malay words Indonesian does not share (kesihatan, pesakit, pelancong, bercuti) carry the topic.
+    topics = classify_topics(*story, "ms")
+    assert topics[0].code == code
+    assert topics[0].score > 0.5
+
+
+def test_model_ships_small_without_unmatchable_unspaced_script_clauses() -> None:
+    from warta.analysis.analyzer import has_unspaced_script
+    from warta.enrichment.topics import _model
+
+    model_file = resources.files("warta.data.topics").joinpath("model.npz")
+    assert len(model_file.read_bytes()) < 3 * 1024 * 1024
+    # A Chinese/Japanese/Thai "token" is a whole clause between spaces: never seen again, so never kept.
+    assert not [t for t in _model().vocab if len(t) > 4 and has_unspaced_script(t)]
 
 
 def test_stock_market_story_is_economy() -> None:
