@@ -15,12 +15,15 @@ Three sources of labelled text, each labelled with an IPTC top-level code:
 2. IPTC's own labels, in every language IPTC publishes, for every concept, filed under its
    top-level ancestor (definitions are left out: generic prose that measured 3-10 points worse).
 3. The seed lexicon ``data/topics/seed_lexicon.tsv``: curated news vocabulary (id, ms, en, fr, es,
-   pt, de) pointing at IPTC top-level or second-level codes; each term is one pseudo-document.
+   pt, de) pointing at IPTC top-level or second-level codes; each term is one pseudo-document. Malay
+   has its own rows for every top-level topic with Malay-only news words (kesihatan, pesakit,
+   kerajaan, pelancong, mahkamah...), since Indonesian rows cover only the vocabulary both share.
 
 Model: one naive-Bayes "expert" per source, summed with ``SOURCE_WEIGHTS`` (see ``fit``). Features
 are word unigrams, plus bigrams for multi-word IPTC labels and lexicon terms. The second-level
 table maps IPTC labels (level >= 2, Latin-script languages) and lexicon terms of second-level codes
-to their second-level ancestor. Takes ~10 s on one core.
+to their second-level ancestor. Chinese, Japanese and Thai clause-long "tokens" (no spaces to cut
+at) are dropped from the vocabulary: no other text repeats them. Takes ~10 s on one core.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ Nothing here types a label by hand.
 
 The classifier (``warta/data/topics/model.npz``, built by ``deploy/build/train_topics.py``) is a
 class-balanced naive Bayes over word unigrams and bigrams, trained on the SIB-200 training split (23
-languages), IPTC's own labels and definitions for every concept under each top-level topic, and a
-curated seed lexicon (``warta/data/topics/seed_lexicon.tsv``, news vocabulary pointing at IPTC
+languages), IPTC's own labels (every language IPTC publishes) for every concept under each top-level
+topic, and a curated seed lexicon (``warta/data/topics/seed_lexicon.tsv``, news vocabulary pointing at IPTC
 codes). Inference is a dict look-up per token and one numpy row sum: no scikit-learn at run time.
 Second-level topics come from matches of IPTC's own second-level-and-below labels (and seed lexicon
 terms for second-level codes) under the chosen top-level topic, and are only emitted with several
