@@ -147,19 +147,40 @@ class _GatedSastrawi:
         visitors = inner.visitor_provider.get_prefix_visitors()
         # Index 0 is RemovePlainPrefix; the others are PrefixDisambiguators (lists of rules).
         self.rules: list[list[Any]] = [[]] + [list(v.disambiguators) for v in visitors[1:]]
-        self.names = [[type(d).__name__ for d in rules] for rules in self.rules]
+        # First letters -> prefix visitors whose gate they open (gates are prefixes of 2-4 letters
+        # or a 2-letter infix after the first letter), so a word's candidates are 4 look-ups.
+        self._by_prefix: dict[str, set[int]] = {}
+        self._by_infix: dict[str, set[int]] = {}
+        for prefix in _PLAIN_PREFIXES:
+            self._by_prefix.setdefault(prefix, set()).add(0)
+        for i, rules in enumerate(self.rules[1:], start=1):
+            for rule in rules:
+                gate = _RULE_GATES[type(rule).__name__]
+                if gate[0] == "infix":
+                    self._by_infix.setdefault(gate[1], set()).add(i)
+                else:
+                    for prefix in gate:
+                        self._by_prefix.setdefault(prefix, set()).add(i)
         self._candidates: dict[str, tuple[int, ...]] = {}
 
     def candidates(self, word: str) -> tuple[int, ...]:
-        """Indices of the prefix visitors that may change ``word`` (depends on ``word[:4]``)."""
+        """Indices of the prefix visitors that may change ``word`` (depends on ``word[:4]``), in
+        Sastrawi's order."""
         key = word[:4]
         found = self._candidates.get(key)
         if found is None:
+            by_prefix = self._by_prefix
+            empty: set[int] = set()
             found = tuple(
-                i
-                for i, names in enumerate(self.names)
-                if (key.startswith(_PLAIN_PREFIXES) if i == 0 else any(rule_may_match(n, key) for n in names))
+                sorted(
+                    by_prefix.get(key[:2], empty)
+                    | by_prefix.get(key[:3], empty)
+                    | by_prefix.get(key, empty)
+                    | self._by_infix.get(key[1:3], empty)
+                )
             )
+            if len(self._candidates) > 100_000:
+                self._candidates.clear()
             self._candidates[key] = found
         return found
 

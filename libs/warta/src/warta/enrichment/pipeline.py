@@ -89,8 +89,8 @@ class Enricher:
         full = f"{title}\n\n{text}" if title else text
         entities: list[Entity] = self._step("entities", self._extract_entities, full, lang or "und")
         topics: list[Topic] = self._step("topics", self._classify_topics, title, text, lang or "und")
-        title_analysed = AnalysedText.of(title, lang) if title else None
-        body = AnalysedText.of(text, lang)
+        title_analysed = self._step("analysis", AnalysedText.of, title, lang) if title else None
+        body: AnalysedText = self._step("analysis", AnalysedText.of, text, lang)
         keywords = self._step("keywords", keywords_of, title_analysed, body, KEYWORDS, entities)
         signature = self._step("signature", signature_of, title_analysed, body)
         terms = (title_analysed.terms if title_analysed else []) + body.terms
