@@ -146,3 +146,21 @@ def test_promotion_shortcut_never_changes_the_verdict() -> None:
             assert is_boilerplate_line(line, hint) == _reference_is_boilerplate_line(line, hint), line
     assert is_boilerplate_line("Ikuti kami di İnstagram dan Telegram")
     assert is_boilerplate_line("ſubscribe to our telegram channel")
+
+
+def test_repeated_line_key_shortcut_equals_collapsing_whitespace() -> None:
+    """``_norm`` skips split/join for printable lines without a double space: the result must be
+    the collapsed, case-folded line for every kind of whitespace (all of Python's, fuzzed)."""
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    assert len(spaces) > 20
+    rng = random.Random(5)
+    pieces = ["Foto", "ANTARA", "ß", "İ", "a", "x", " ", "  ", *spaces]
+    for _ in range(5000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12))).strip()
+        assert boilerplate._norm(line) == " ".join(line.split()).casefold(), repr(line)
+    # A repeated caption differing only in spacing and case is still dropped.
+    caption = "Presiden tiba di Jakarta"
+    assert (
+        clean_text(f"{caption}\nPRESIDEN  tiba di\u00a0Jakarta\n\nBody text here.")
+        == f"{caption}\n\nBody text here."
+    )

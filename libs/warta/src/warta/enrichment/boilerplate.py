@@ -255,7 +255,11 @@ def is_boilerplate_line(line: str, lang_hint: str | None = None) -> bool:
     stripped = line.strip()
     if not stripped:
         return False
-    related, weak, credit, widget = _patterns(lang_hint)
+    return _is_boilerplate(stripped, _patterns(lang_hint))
+
+
+def _is_boilerplate(stripped: str, patterns: _Patterns) -> bool:
+    related, weak, credit, widget = patterns
     return bool(
         widget.match(stripped)
         or related.match(stripped)
@@ -268,6 +272,11 @@ def is_boilerplate_line(line: str, lang_hint: str | None = None) -> bool:
 
 
 def _norm(line: str) -> str:
+    """Key for "the same line again": whitespace runs collapsed, case folded (``line`` stripped)."""
+    # Every whitespace character but " " is unprintable (categories Cc, Zs, Zl, Zp), so a
+    # printable stripped line without a double space is its own " ".join(line.split()).
+    if "  " not in line and line.isprintable():
+        return line.casefold()
     return " ".join(line.split()).casefold()
 
 
@@ -280,12 +289,13 @@ def clean_text(text: str, lang_hint: str | None = None) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     kept: list[str] = []
     previous = ""
+    patterns = _patterns(lang_hint)
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             kept.append("")
             continue
-        if is_boilerplate_line(line, lang_hint):
+        if _is_boilerplate(line, patterns):
             continue
         norm = _norm(line)
         if norm == previous:

@@ -19,13 +19,13 @@ from collections.abc import Sequence
 from itertools import compress
 
 from warta.analysis.analyzer import fold, fold_tokens, stopwords, terms_of_tokens
-from warta.enrichment.signature import AnalysedText
+from warta.enrichment.signature import KEYWORD_MIN_LENGTH, AnalysedText
 from warta.events import Entity
 
 TITLE_BOOST = 2.0
 NAME_BOOST = 1.5
 LEAD_BONUS = 0.5
-MIN_LENGTH = 3
+MIN_LENGTH = KEYWORD_MIN_LENGTH
 
 
 def extract_keywords(
@@ -48,7 +48,6 @@ def keywords_of(
     if k <= 0:
         return []
     stops = stopwords(body.lang)
-    candidates = _candidate_table(body.lang)
     scores: dict[str, float] = defaultdict(float)
     first_seen: dict[str, int] = {}
     names: dict[str, frozenset[str] | set[str]] = {}  # name key -> stems of its words
@@ -60,15 +59,10 @@ def keywords_of(
     for part, in_title in ((title, True), (body, False)):
         if part is None:
             continue
-        # Comprehensions and Counter arithmetic rather than a per-token loop: this runs on every
-        # token of every article.
-        flags = [candidates.get(f) for f in part.folded]
-        if None in flags:
-            for i, flag in enumerate(flags):
-                if flag is None:
-                    f = part.folded[i]
-                    flags[i] = candidates[f] = len(f) >= MIN_LENGTH and f not in stops and not f.isdigit()
-        keep = [i for i, flag in enumerate(flags) if flag]
+        # Comprehensions, compress() and Counter rather than a per-token loop: this runs on every
+        # token of every article. The analysis pass flagged the candidates (in its language).
+        flags = part.candidate if part.lang == body.lang else _candidate_flags(part.folded, stops)
+        keep = list(compress(range(len(flags)), flags))
         kept.append((part, keep))
         keys = list(compress(part.terms, flags))
         counts = Counter(keys)
@@ -149,6 +143,7 @@ def keywords_of(
 
 # Per language: (canonical, text) of an entity -> its keyword key, folded canonical words and the
 # stems of its words; entities recur across articles, so this is mostly looked up.
+_MEMO_LIMIT = 100_000
 _ENTITIES: dict[str | None, dict[tuple[str, str], tuple[str, str, frozenset[str]]]] = {}
 
 
@@ -166,17 +161,10 @@ def _entity_facts(canonical: str, text: str, lang: str | None) -> tuple[str, str
     return "entity:" + fold(canonical), canonical_words, parts
 
 
-# Per language: folded token -> whether it can be a keyword (long enough, not a stop word nor a
-# number). Memoised because it is asked for every token of every article.
-_CANDIDATES: dict[str | None, dict[str, bool]] = {}
-_MEMO_LIMIT = 100_000
-
-
-def _candidate_table(lang: str | None) -> dict[str, bool]:
-    table = _CANDIDATES.get(lang)
-    if table is None or len(table) > _MEMO_LIMIT:
-        table = _CANDIDATES[lang] = {}
-    return table
+def _candidate_flags(folded: list[str], stops: frozenset[str]) -> list[bool]:
+    """Keyword candidates among folded tokens judged with another language's stop words (a title
+    analysed in another language than the body; the pipeline never does this)."""
+    return [len(f) >= MIN_LENGTH and f not in stops and not f.isdigit() for f in folded]
 
 
 def _word_surfaces(

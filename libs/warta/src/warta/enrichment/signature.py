@@ -69,14 +69,54 @@ _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 _BREAK_SPLIT = re.compile(r"[.!?\n:;“”\"()\[\]|–—]").split
 
 
+# Keyword candidates (keywords.py) are folded tokens of at least this many characters, not stop
+# words nor numbers; defined here because the analysis pass records the flag once per token.
+KEYWORD_MIN_LENGTH = 3
+
+# Per token, in one memo per language: (term, folded form, content word?, keyword candidate?,
+# capitalised?, all capitals?). One look-up per token serves the terms, the signature's content
+# filter, the keyword candidates and the name heuristics (instead of one memo per question).
+_Facts = tuple[str, str, bool, bool, bool, bool]
+_FACTS: dict[str | None, dict[str, _Facts]] = {}
+_MEMO_LIMIT = 100_000
+
+
+def _facts_table(lang: str | None) -> dict[str, _Facts]:
+    table = _FACTS.get(lang)
+    if table is None or len(table) > _MEMO_LIMIT:
+        table = _FACTS[lang] = {}
+    return table
+
+
+def _facts_of(token: str, lang: str | None) -> _Facts:
+    folded = fold_tokens([token])[0]
+    stops = stopwords(lang)
+    capital = token[0].isupper()
+    return (
+        terms_of_tokens([token], lang)[0],
+        folded,
+        # content word (signature): not a stop word, one letter or a number under 4 digits
+        len(folded) > 1 and folded not in stops and not (len(folded) < 4 and folded.isdigit()),
+        # keyword candidate: long enough, not a stop word nor a number
+        len(folded) >= KEYWORD_MIN_LENGTH and folded not in stops and not folded.isdigit(),
+        capital,
+        capital and token.isupper(),
+    )
+
+
 @dataclass
 class AnalysedText:
     """One tokenisation of an article shared by terms, keywords and signature (analysing the text
     once is what keeps enrichment within its per-article time budget).
 
-    ``terms`` is exactly :func:`warta.analysis.analyzer.analyze` of ``text``; ``sentence_start[i]``
-    tells whether capitalised token ``i`` starts a sentence (capitalisation there says nothing
-    about names); it is False for every token that is not capitalised.
+    ``terms`` is exactly :func:`warta.analysis.analyzer.analyze` of ``text`` and ``folded`` the
+    :func:`~warta.analysis.analyzer.fold` of each token; ``sentence_start[i]`` tells whether
+    capitalised token ``i`` starts a sentence (capitalisation there says nothing about names); it
+    is False for every token that is not capitalised. Per token also: ``content`` (a content word
+    for the signature: not a stop word of ``lang``, one letter or a number under 4 digits),
+    ``candidate`` (a possible keyword: at least ``KEYWORD_MIN_LENGTH`` characters, not a stop word
+    nor a number) and ``name_like`` (capitalised in mid-sentence, or all capitals at a sentence
+    start: the signature's name mark).
     """
 
     text: str
@@ -85,6 +125,9 @@ class AnalysedText:
     terms: list[str]
     folded: list[str]
     sentence_start: list[bool]
+    content: Sequence[bool]
+    candidate: Sequence[bool]
+    name_like: list[bool]
 
     @classmethod
     def of(cls, text: str, lang: str | None) -> AnalysedText:
@@ -99,11 +142,27 @@ class AnalysedText:
             if found:
                 firsts.append(len(tokens))
                 tokens += found
+        if not tokens:
+            return cls(text, code, [], [], [], [], [], [], [])
+        table = _facts_table(code)
+        get = table.get
+        facts = [get(t) for t in tokens]
+        if None in facts:
+            for i, known in enumerate(facts):
+                if known is None:
+                    token = tokens[i]
+                    found_facts = table.get(token)  # the same new word earlier in this text
+                    if found_facts is None:
+                        found_facts = table[token] = _facts_of(token, code)
+                    facts[i] = found_facts
+        terms, folded, content, candidate, capital, capitals = zip(*facts, strict=True)  # type: ignore[misc]
         starts = [False] * len(tokens)
+        name_like = list(capital)
         for i in firsts:
             # Only a capitalised token needs to know: elsewhere case carries no name signal.
-            starts[i] = tokens[i][0].isupper()
-        return cls(text, code, tokens, terms_of_tokens(tokens, code), fold_tokens(tokens), starts)
+            starts[i] = capital[i]
+            name_like[i] = capitals[i]
+        return cls(text, code, tokens, list(terms), list(folded), starts, content, candidate, name_like)
 
 
 def content_terms(text: str, lang: str | None = None) -> list[str]:
@@ -122,39 +181,13 @@ def content_terms_of(analysed: AnalysedText) -> list[str]:
     return ["^" + t if name else t for t, name in zip(bare, is_name, strict=True)]
 
 
-# Per language: folded token -> whether it is a content word (not a stop word, one letter or a
-# number under 4 digits). Memoised because it is asked for every token of every article.
-_CONTENT_WORD: dict[str | None, dict[str, bool]] = {}
-_MEMO_LIMIT = 100_000
-
-
-def _content_word_table(lang: str | None) -> dict[str, bool]:
-    table = _CONTENT_WORD.get(lang)
-    if table is None or len(table) > _MEMO_LIMIT:
-        table = _CONTENT_WORD[lang] = {}
-    return table
-
-
 def _content_terms_and_names(analysed: AnalysedText) -> tuple[list[str], list[bool]]:
     """Content terms without marks, and for each whether it is name-like (the ``^`` mark)."""
     if has_unspaced_script(analysed.text):
         marked = _content_terms_slow(analysed)
         return [t[1:] if t[0] == "^" else t for t in marked], [t[0] == "^" for t in marked]
-    table = _content_word_table(analysed.lang)
-    folded = analysed.folded
-    flags = [table.get(f) for f in folded]
-    if None in flags:
-        stops = stopwords(analysed.lang)
-        for i, flag in enumerate(flags):
-            if flag is None:
-                f = folded[i]
-                flags[i] = table[f] = len(f) > 1 and f not in stops and not (len(f) < 4 and f.isdigit())
-    starts = compress(analysed.sentence_start, flags)
-    is_name = [
-        token[0].isupper() and (not start or token.isupper())
-        for token, start in zip(compress(analysed.tokens, flags), starts, strict=True)
-    ]
-    return list(compress(analysed.terms, flags)), is_name
+    content = analysed.content
+    return list(compress(analysed.terms, content)), list(compress(analysed.name_like, content))
 
 
 def _content_terms_slow(analysed: AnalysedText) -> list[str]:
