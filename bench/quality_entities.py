@@ -178,6 +178,8 @@ def run() -> None:
         "word_clusters_en.json.gz",
         "word_lexicon_en.json.gz",
         "common_words_en.json.gz",
+        "plain_words_en.json.gz",
+        "plain_words_id.json.gz",
     ):
         size = len(folder.joinpath(name).read_bytes())
         print(f"artefact {name}: {size / 1024:,.0f} KiB")

@@ -32,9 +32,11 @@ from warta.enrichment.entities.extractor import WINDOW_CONTEXT
 from warta.enrichment.entities.features import (
     CLUSTER_FAMILIES,
     LEXICON_FAMILIES,
+    PLAIN_WORD_FAMILIES,
     candidate_windows,
     load_word_clusters,
     load_word_lexicon,
+    plain_words_path,
     prepare,
     window_features,
     word_clusters_path,
@@ -249,6 +251,35 @@ def build_word_lexicon(root: Path, out: Path) -> None:
     print(f"[lexicon] {sizes} -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
 
+# A plain word: written lower case at least this often in the family's training text, and inside a
+# name at most this share of its occurrences.
+PLAIN_MIN_LOWER = 3
+PLAIN_MAX_NAME_SHARE = 0.01
+
+
+def build_plain_words(root: Path, family: str, out: Path) -> None:
+    """The words a lone sentence-initial capitalised token may be skipped for (``load_plain_words``),
+    from the family's training corpora (all of each, labels included)."""
+    lower: Counter[str] = Counter()
+    named: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for rel, fmt, _ in TRAINING_SETS[family]:
+        for tokens, tags in read_corpus(root / rel, fmt):
+            for token, tag in zip(tokens, tags, strict=True):
+                key = fold(token)
+                total[key] += 1
+                if token[0].islower():
+                    lower[key] += 1
+                if tag != "O":
+                    named[key] += 1
+    words = sorted(
+        w for w, c in lower.items() if c >= PLAIN_MIN_LOWER and named[w] <= PLAIN_MAX_NAME_SHARE * total[w]
+    )
+    with gzip.open(out, "wt", encoding="utf-8") as fh:
+        json.dump(words, fh, separators=(",", ":"))
+    print(f"[{family} plain words] {len(words)} -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
+
+
 def clean_tags(tags: list[str]) -> list[str]:
     # MISC is annotated in only some sets (O in the others): training on it would teach noise.
     return ["O" if t.endswith("MISC") else t for t in tags]
@@ -363,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
             build_common_words(root, args.out_dir / "common_words_en.json.gz")
         if family in LEXICON_FAMILIES and not args.keep_lexicon:
             build_word_lexicon(root, Path(word_lexicon_path(args.out_dir, family)))
+        if family in PLAIN_WORD_FAMILIES:
+            build_plain_words(root, family, Path(plain_words_path(args.out_dir, family)))
         train_family(gazetteer, root, family, args.out_dir / f"ner_crf_{family}.bin", args)
     return 0
 

@@ -272,3 +272,21 @@ def test_english_word_lists_know_given_names_surnames_and_ordinary_words() -> No
     assert "fn" in lexicon["traci"] and "ln" in lexicon["johnson"]
     assert "lc" in lexicon["visit"] and "fn" not in lexicon.get("the", ())
     assert load_word_lexicon(str(resources.files("warta.data.entities")), "id") is None
+
+
+def test_plain_words_lists_hold_ordinary_words_not_names() -> None:
+    from importlib import resources
+
+    from warta.enrichment.entities.features import load_plain_words
+
+    folder = str(resources.files("warta.data.entities"))
+    english, indonesian = load_plain_words(folder, "en"), load_plain_words(folder, "id")
+    assert {"if", "when", "after"} <= english and not {"london", "obama"} & english
+    assert {"hasil", "secara"} <= indonesian and not {"jakarta", "jokowi"} & indonesian
+
+
+def test_sentence_initial_ordinary_word_is_skipped_but_names_around_it_are_found() -> None:
+    entities = extract_entities(
+        "When Angela Merkel visited Paris, crowds gathered. If it rains, we stay.", "en"
+    )
+    assert {e.text for e in entities} == {"Angela Merkel", "Paris"}

@@ -34,10 +34,12 @@ import pycrfsuite
 
 from warta.enrichment.entities.features import (
     ARABIC_ARTICLES,
+    SENTENCE_END,
     WindowFeaturizer,
     candidate_windows,
     gazetteer_tags,
     is_candidate,
+    load_plain_words,
     load_word_clusters,
     load_word_lexicon,
 )
@@ -102,6 +104,7 @@ class EntityExtractor:
         self._clusters_lock = threading.Lock()
         self._featurizers: dict[str, WindowFeaturizer] = {}
         self._link_cache: dict[tuple[str, ...], object] = {}
+        self._plain_words: dict[str, frozenset[str]] = {}
 
     def clusters(self, family: str) -> dict[str, str] | None:
         """Word clusters the CRF of ``family`` was trained with (None if it uses none); loaded once."""
@@ -125,6 +128,13 @@ class EntityExtractor:
                     lexicon = load_word_lexicon(self.model_dir, family)
                     featurizer = self._featurizers[family] = WindowFeaturizer(known, clusters, lexicon)
         return featurizer
+
+    def plain_words(self, family: str) -> frozenset[str]:
+        """Ordinary words of a family's training text (see ``load_plain_words``); loaded once."""
+        words = self._plain_words.get(family)
+        if words is None:
+            words = self._plain_words[family] = load_plain_words(self.model_dir, family)
+        return words
 
     def tagger(self, family: str) -> pycrfsuite.Tagger:
         """The CRF of a model family (see ``model_family``), opened once per thread."""
@@ -198,12 +208,20 @@ class EntityExtractor:
                         and not (joinable and _connected(tokens, folded, cand, gm.start, gm.end))
                     ):
                         to_tag[gm.start : gm.end] = [False] * (gm.end - gm.start)
+                plain = self.plain_words(family)
                 for i in compress(range(n), to_tag.copy()):
-                    # A lone "Para", "Namun", "Selasa" at a sentence start is not a name either.
+                    # A lone "Para", "Namun", "Selasa" is not a name either; nor is a lone ordinary
+                    # word capitalised because it starts a sentence ("If", "Hasil", "Pemerintah").
                     if (
-                        folded[i] in NEVER_NAMES_ALONE
-                        and (i == 0 or not cand[i - 1])
+                        (i == 0 or not cand[i - 1])
                         and (i + 1 == n or not cand[i + 1])
+                        and (
+                            folded[i] in NEVER_NAMES_ALONE
+                            or (
+                                folded[i] in plain
+                                and (i == 0 or line_starts[i] or tokens[i - 1] in SENTENCE_END)
+                            )
+                        )
                     ):
                         to_tag[i] = False
             windows = candidate_windows(

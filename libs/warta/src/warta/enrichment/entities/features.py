@@ -430,3 +430,24 @@ def load_word_lexicon(model_dir: str | os.PathLike[str], family: str) -> dict[st
         for word in lists[cls]:
             classes.setdefault(word, []).append(cls)
     return {word: tuple(cs) for word, cs in classes.items()}
+
+
+# Model families that skip a lone capitalised ordinary word at a sentence start (see load_plain_words).
+PLAIN_WORD_FAMILIES = frozenset({"en", "id"})
+
+
+def plain_words_path(model_dir: str | os.PathLike[str], family: str) -> str:
+    """Where the plain-word list of a model family lives (next to its CRF)."""
+    return os.path.join(model_dir, f"plain_words_{family}.json.gz")
+
+
+def load_plain_words(model_dir: str | os.PathLike[str], family: str) -> frozenset[str]:
+    """Folded words the family's training text writes in lower case and (almost) never inside a name
+    ("if", "when", "pemerintah", "hasil"): capitalised alone at a sentence start, they are not sent to
+    the tagger (it labels ~85 % of such windows O anyway, and they are ~25 % of all windows).
+    Empty for families without a list; FileNotFoundError if the family should have one."""
+    if family not in PLAIN_WORD_FAMILIES:
+        return frozenset()
+    with gzip.open(plain_words_path(model_dir, family), "rt", encoding="utf-8") as fh:
+        words: list[str] = json.load(fh)
+    return frozenset(words)
