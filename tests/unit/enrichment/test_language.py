@@ -9,6 +9,7 @@ import pytest
 
 from warta.enrichment.boilerplate import clean_text, split_title
 from warta.enrichment.language import (
+    default_detector,
     detect_language,
     id_ms_score,
     language_sample,
@@ -142,3 +143,39 @@ def test_other_languages_and_short_texts_do_not_take_the_function_word_shortcut(
     assert running_text_family(GERMAN_PARAGRAPH) == ""
     assert running_text_family("The bank kept rates unchanged.") == ""
     assert detect_language(GERMAN_PARAGRAPH).code == "de"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kerajaan negeri akan menyediakan peruntukan tambahan kepada penduduk yang terjejas akibat "
+        "banjir, kata Menteri Besar semalam.",
+        "Beliau berkata, pihak polis sedang menjalankan siasatan lanjut dan orang ramai dinasihatkan "
+        "supaya tidak menyebarkan maklumat palsu.",
+    ],
+)
+def test_malaysian_news_sentences_are_malay(text: str) -> None:
+    assert detect_language(text).code == "ms"
+
+
+def test_catalan_sentence_with_english_looking_words_stays_catalan() -> None:
+    # "de" is in the common-English word list; the identifiers' agreement must win over it.
+    assert detect_language("El govern català ha aprovat els pressupostos de l'any vinent.").code == "ca"
+
+
+def test_second_opinions_outvote_a_wrong_lingua_guess() -> None:
+    voters = default_detector()._voters
+    assert voters is not None
+    catalan = "El govern català ha aprovat els pressupostos de l'any vinent."
+    ranked = voters.vote(catalan, [("st", 0.9), ("ca", 0.1)])
+    assert ranked[0][0] == "ca"
+    assert 0.0 < ranked[0][1] <= 1.0
+
+
+def test_cld2_abstains_on_two_word_snippets_instead_of_guessing_english() -> None:
+    voters = default_detector()._voters
+    assert voters is not None
+    assert voters.cld2("al mare") == {}
+    sentence = voters.cld2("The central bank kept interest rates unchanged for the third month.")
+    assert set(sentence) == {"en"}
+    assert sentence["en"] > 0.9

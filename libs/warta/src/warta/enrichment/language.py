@@ -156,6 +156,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
 }
 
 ROOT_COVERAGE = 0.5
+AGREEMENT = 0.5  # combined confidence from which the identifiers' answer beats the word tests
 
 # Running text (articles, not headlines or snippets) in the two languages Warta serves first is
 # recognised from its function words without lingua, which is most of the language step's cost
@@ -331,9 +332,11 @@ class SecondOpinions:
         return out
 
     def cld2(self, sample: str) -> dict[str, float]:
-        """CLD2's share of the text per language (lingua codes); {} when CLD2 cannot say."""
+        """CLD2's share of the text per language (lingua codes); {} when CLD2 abstains."""
         try:
-            _, _, details = self._cld2.detect(sample, bestEffort=True)
+            # Without bestEffort CLD2 abstains on text too short for it; with it, it falls back
+            # to English for any short snippet ("al mare", "di una": en 0.9).
+            _, _, details = self._cld2.detect(sample)
         except Exception:  # invalid UTF-8 (lone surrogates) and similar: no opinion
             return {}
         out: dict[str, float] = {}
@@ -344,18 +347,20 @@ class SecondOpinions:
         return out
 
     def vote(self, sample: str, lingua: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """Equal-weight sum of lingua's, py3langid's and CLD2's distributions, divided by three,
-        best first. Where py3langid does not know a language lingua proposes, lingua's
+        """Equal-weight sum of lingua's, py3langid's and CLD2's distributions, divided by the
+        number of identifiers that answered, best first. Where py3langid does not know a language lingua proposes, lingua's
         confidence stands in for its missing vote (otherwise those languages could never win)."""
         totals: dict[str, float] = {}
         for code, conf in lingua:
             totals[code] = totals.get(code, 0.0) + conf
             if code not in self._langid_knows:
                 totals[code] += conf
-        for opinion in (self.langid(sample), self.cld2(sample)):
+        cld2 = self.cld2(sample)
+        for opinion in (self.langid(sample), cld2):
             for code, conf in opinion.items():
                 totals[code] = totals.get(code, 0.0) + conf
-        return sorted(((c, v / 3.0) for c, v in totals.items()), key=lambda cv: -cv[1])
+        voters = 3.0 if cld2 else 2.0  # CLD2 abstains on short text: the other two share the say
+        return sorted(((c, v / voters) for c, v in totals.items()), key=lambda cv: -cv[1])
 
 
 class LanguageDetector:
@@ -471,7 +476,9 @@ class LanguageDetector:
                 hits, total = id_root_hits(sample)
                 if hits >= 2 and hits >= ROOT_COVERAGE * total:
                     family = "id/ms"
-                elif top != "en" and looks_english(sample):
+                elif top != "en" and top_conf < AGREEMENT and looks_english(sample):
+                    # Only when the identifiers do not agree on another language: the common-
+                    # English-word test also fires on Catalan or Irish with "de", "na", "in".
                     family = "en"
         if not family and top in ("id", "ms"):
             family = "id/ms"
