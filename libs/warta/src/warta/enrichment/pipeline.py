@@ -21,6 +21,7 @@ enrichment silently.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -64,9 +65,22 @@ class Enricher:
 
     ``warm_up=True`` runs one tiny article through every step so the first real event does not
     pay the models' loading time (and a broken installation fails at start-up, not on traffic).
+
+    ``freeze_heap=True`` then moves every object alive in the process (the loaded models, name
+    lists, gazetteers) out of reach of the cyclic garbage collector (``gc.freeze()``): they live as
+    long as the process, and a full collection walking them cost ~50 ms, paid every few hundred
+    articles as the per-word caches grow (~0.3 ms an article on average, and a 50 ms stall). Later
+    objects are collected as usual. A process-wide setting, meant for the long-running enricher;
+    pass False where that is unwanted.
     """
 
-    def __init__(self, language_detector: LanguageDetector | None = None, *, warm_up: bool = True) -> None:
+    def __init__(
+        self,
+        language_detector: LanguageDetector | None = None,
+        *,
+        warm_up: bool = True,
+        freeze_heap: bool = True,
+    ) -> None:
         self._language = language_detector or default_detector()
         self._extract_entities = _load_entities()
         self._classify_topics = _load_topics()
@@ -74,6 +88,9 @@ class Enricher:
             self.enrich_text(
                 "Presiden Joko Widodo bertemu Sekretaris Jenderal NATO di Jakarta.", title="Warm up"
             )
+        if freeze_heap:
+            gc.collect()  # what is garbage now is not frozen
+            gc.freeze()
 
     def enrich(self, article: ArticleFetched) -> ArticleEnriched:
         """Enrich one fetched article. Raises only :class:`EnrichmentError` (see module docstring)."""
