@@ -32,7 +32,11 @@ try:  # PyStemmer (C) is ~10x faster; snowballstemmer (pure Python) implements t
     import Stemmer as _stemmer_impl
 
     def _new_stemmer(name: str):  # type: ignore[no-untyped-def]
-        return _stemmer_impl.Stemmer(name)
+        stemmer = _stemmer_impl.Stemmer(name)
+        # Results are memoised in front of the stemmer (_stem_cached): PyStemmer's own cache would
+        # only add a second copy and, when full, a purge that sorts its 10,000 entries.
+        stemmer.maxCacheSize = 0
+        return stemmer
 except ImportError:  # pragma: no cover - exercised only where PyStemmer cannot install
     import snowballstemmer as _stemmer_impl  # type: ignore[no-redef]
 
@@ -225,6 +229,12 @@ def _stem_cached(folded: str, lang: str | None) -> str:
     if stemmer is None or folded.isdigit():
         return folded
     return stemmer.stemWord(folded) or folded
+
+
+def term_of_folded(folded: str, lang: str | None) -> str:
+    """:func:`term` of any token whose :func:`fold` is ``folded``, for a ``lang`` already passed
+    through :func:`normalize_lang` (callers that fold tokens themselves skip a second fold)."""
+    return _stem_cached(folded, lang if lang in STEMMERS else None)
 
 
 def term(word: str, lang: str | None) -> str:

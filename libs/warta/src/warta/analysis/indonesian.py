@@ -20,7 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -123,10 +123,12 @@ def rule_may_match(rule_name: str, word: str) -> bool:
 
 # Sastrawi's suffix visitors in order (affix types P, PP, DS) and its confix-stripping precedence
 # test (PrecedenceAdjustmentSpecification), as compiled patterns; same expressions.
+# Each with the endings it can remove: a word with none of them is left unchanged (our words have
+# no hyphen, so "-*" matches nothing), which str.endswith tells without running the pattern.
 _SUFFIX_RULES = (
-    ("P", re.compile(r"-*(lah|kah|tah|pun)$")),
-    ("PP", re.compile(r"-*(ku|mu|nya)$")),
-    ("DS", re.compile(r"(is|isme|isasi|i|kan|an)$")),
+    ("P", ("lah", "kah", "tah", "pun"), re.compile(r"-*(lah|kah|tah|pun)$")),
+    ("PP", ("ku", "mu", "nya"), re.compile(r"-*(ku|mu|nya)$")),
+    ("DS", ("is", "isme", "isasi", "i", "kan", "an"), re.compile(r"(is|isme|isasi|i|kan|an)$")),
 )
 _PREFIX_FIRST = re.compile(r"^(?:be.*lah|be.*an|me.*i|di.*i|pe.*i|ter.*i)$")
 _SUFFIX_TYPES = frozenset({"DS", "PP", "P"})
@@ -231,14 +233,16 @@ class _Context:
 
     def remove_prefixes(self) -> None:
         for _ in range(3):
+            if not self.stemmer.candidates(self.current):
+                return  # this pass and the next ones would change nothing
             self.accept_prefix_visitors()
             if self.current in self.words:
                 return
 
     def remove_suffixes(self) -> None:
-        for affix_type, pattern in _SUFFIX_RULES:
+        for affix_type, endings, pattern in _SUFFIX_RULES:
             word = self.current
-            result = pattern.sub("", word, count=1)
+            result = pattern.sub("", word, count=1) if word.endswith(endings) else word
             if result != word:
                 # Sastrawi: re.sub(result, '', word, count=1); result is [a-z]*, so a literal.
                 self.removals.append((word, result, word.replace(result, "", 1), affix_type))
@@ -326,9 +330,9 @@ def _table() -> dict[str, str]:
         return {}
 
 
-@lru_cache(maxsize=200_000)
 def stem_id(word: str) -> str:
-    """The root of one already-folded Indonesian/Malay token (the token itself when in doubt)."""
+    """The root of one already-folded Indonesian/Malay token (the token itself when in doubt).
+    Not memoised here: the analyser memoises every stemmer's answers (``_stem_cached``)."""
     known = _table().get(word)
     if known is None:
         return sastrawi_stem(word)

@@ -35,12 +35,12 @@ import numpy as np
 import regex
 
 from warta.analysis.analyzer import (
-    fold_tokens,
+    fold,
     has_unspaced_script,
     memo_map,
     normalize_lang,
     stopwords,
-    terms_of_tokens,
+    term_of_folded,
     token_pattern,
 )
 
@@ -89,11 +89,11 @@ def _facts_table(lang: str | None) -> dict[str, _Facts]:
 
 
 def _facts_of(token: str, lang: str | None) -> _Facts:
-    folded = fold_tokens([token])[0]
+    folded = fold(token)
     stops = stopwords(lang)
     capital = token[0].isupper()
     return (
-        terms_of_tokens([token], lang)[0],
+        term_of_folded(folded, lang),
         folded,
         # content word (signature): not a stop word, one letter or a number under 4 digits
         len(folded) > 1 and folded not in stops and not (len(folded) < 4 and folded.isdigit()),
