@@ -8,8 +8,9 @@ Nothing here types a label by hand.
 The classifier (``warta/data/topics/model.npz``, built by ``deploy/build/train_topics.py``) is a
 class-balanced naive Bayes over word unigrams and bigrams, trained on the SIB-200 training split (23
 languages), IPTC's own labels (every language IPTC publishes) for every concept under each top-level
-topic, and a curated seed lexicon (``warta/data/topics/seed_lexicon.tsv``, news vocabulary pointing at IPTC
-codes). Inference is a dict look-up per token and one numpy row sum: no scikit-learn at run time.
+topic, and a curated seed lexicon (``warta/data/topics/seed_lexicon.tsv``, news vocabulary pointing
+at IPTC codes), plus a logistic-regression residual fitted on top of it: one linear weight table
+either way. Inference is a dict look-up per token and one numpy row sum: no scikit-learn at run time.
 Second-level topics come from matches of IPTC's own second-level-and-below labels (and seed lexicon
 terms for second-level codes) under the chosen top-level topic, and are only emitted with several
 matches.
@@ -221,7 +222,7 @@ class _Model:
     classes: tuple[str, ...]
     vocab: dict[str, int]
     starters: frozenset[str]  # first words of the bigram features: only these pay for a bigram look-up
-    weights: np.ndarray  # (len(vocab), len(classes)) float32, evidence for each class, >= 0
+    weights: np.ndarray  # (len(vocab), len(classes)) float32, evidence for (> 0) or against each class
     temperature: float
     second_level_of: np.ndarray  # (len(vocab),) index into second_level_codes, -1 for none
     second_level_codes: tuple[str, ...]
