@@ -9,6 +9,7 @@ import pytest
 
 from warta.enrichment.boilerplate import clean_text, split_title
 from warta.enrichment.language import (
+    bosnian_croatian_score,
     default_detector,
     detect_language,
     id_ms_score,
@@ -179,3 +180,9 @@ def test_cld2_abstains_on_two_word_snippets_instead_of_guessing_english() -> Non
     sentence = voters.cld2("The central bank kept interest rates unchanged for the third month.")
     assert set(sentence) == {"en"}
     assert sentence["en"] > 0.9
+
+
+def test_bosnian_and_croatian_standard_words_point_opposite_ways() -> None:
+    assert bosnian_croatian_score("Tokom sedmice je hiljadu ljudi posjetilo univerzitet.") > 0
+    assert bosnian_croatian_score("Tijekom tjedna je tisuću ljudi posjetilo sveučilište.") < 0
+    assert bosnian_croatian_score("Ljudi su posjetili grad.") == 0

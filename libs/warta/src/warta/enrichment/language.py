@@ -156,6 +156,51 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
 }
 
 ROOT_COVERAGE = 0.5
+
+# Croatian vs Bosnian: the three identifiers all lean Croatian on Bosnian text (Bosnian is
+# ijekavian like Croatian and the rest is shared), so standard-language contrasts decide when
+# the answer is one of the two: Croatian "tijekom, tisuća, tjedan, povijest, glazba, -irati"
+# against Bosnian (and Serbian) "tokom, hiljada, sedmica, historija, muzika, -isati/-ovati".
+_HR_MARKERS = frozenset(
+    _words(
+        "tijekom tisuća tisuću tisuće tjedan tjedna tjednu tjedno povijest povijesti povijesni "
+        "povijesne kazalište kazališta sveučilište sveučilišta glazba glazbe glazbu glazbeni glazbena "
+        "zrakoplov zrakoplova vlak vlaka tko općina općine općini obitelj obitelji kruh tvornica "
+        "tvornice znanost znanosti znanstveni znanstvena ocean oceana oceanu siječnja veljače ožujka "
+        "travnja svibnja lipnja srpnja kolovoza rujna listopada studenoga studenog prosinca nogomet "
+        "nogometni nogometna nogometaš izvješće izvješća točka točke točno uvjet uvjeti uvjeta "
+        "sudjelovati sudjelovao sudjelovala pogreška europski europska europske europe europa kemija "
+        "kemijski"
+    )
+)
+_BS_MARKERS = frozenset(
+    _words(
+        "tokom hiljada hiljade hiljadu sedmica sedmice sedmicu historija historije historiju "
+        "historijski historijske istorija istorije pozorište pozorišta univerzitet univerziteta "
+        "univerzitetu muzika muzike muziku muzički muzička avion aviona voz voza šta opština "
+        "opštine opštini porodica porodice porodici hljeb fabrika fabrike nauka nauke naučni naučna "
+        "okean okeana okeanu preduzeće preduzeća tačno tačka tačke uslov uslovi uslova učestvovati "
+        "učestvovao učestvovala greška fudbal fudbalski fudbalska januara februara marta aprila "
+        "juna jula augusta avgusta septembra oktobra novembra decembra evropski evropska evropske "
+        "evrope evropa hemija hemijski"
+    )
+)
+
+
+def bosnian_croatian_score(text: str) -> int:
+    """Bosnian/Serbian standard-language markers minus Croatian ones in ``text`` (positive =
+    Bosnian). Verb suffixes (-irati vs -isati/-ovati) were tried and dropped: Serbian training
+    text uses "planirati", "kopirati" and both use "potpisati", "opisati"."""
+    score = 0
+    for word in _WORD.findall(text, 0, EVIDENCE_CHARS):
+        w = word.lower()
+        if w in _HR_MARKERS:
+            score -= 1
+        elif w in _BS_MARKERS:
+            score += 1
+    return score
+
+
 AGREEMENT = 0.5  # combined confidence from which the identifiers' answer beats the word tests
 
 # Running text (articles, not headlines or snippets) in the two languages Warta serves first is
@@ -489,6 +534,13 @@ class LanguageDetector:
             if top not in ("id", "ms"):
                 family_conf = max(0.5, family_conf)  # decided by the function words, not lingua
             return self._id_or_ms(full, family_conf, conf_of, hint_code)
+        if top in ("bs", "hr"):
+            contrast = bosnian_croatian_score(full)
+            if contrast:
+                code = "bs" if contrast > 0 else "hr"
+                if code != top:
+                    conf = conf_of.get("bs", 0.0) + conf_of.get("hr", 0.0)
+                    return Language(code=code, confidence=round(min(1.0, conf), 4))
         if hint_code and hint_code != top and conf_of.get(hint_code, 0.0) >= 0.5 * top_conf:
             # The page declares a language lingua finds nearly as likely: trust the publisher.
             return Language(code=hint_code, confidence=round(conf_of[hint_code], 4))
