@@ -9,6 +9,8 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from warta.enrichment import signature as sig
 from warta.enrichment.boilerplate import clean_text, split_title
 
@@ -127,3 +129,16 @@ def test_pipeline_signature_path_equals_signature_from_content_terms() -> None:
     expected = sig.signature_from_terms(sig.content_terms_of(title_part) + sig.content_terms_of(body_part))
     assert sig.signature_of(title_part, body_part) == expected
     assert sig.signature_of(None, body_part) == sig.signature_from_terms(sig.content_terms_of(body_part))
+
+
+def test_facts_memo_rolling_over_generations_gives_the_same_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-token memo is bounded in two generations; tokens found in the previous generation or
+    analysed again must give exactly what a fresh analysis gives."""
+    texts = [EGINDO, EGINDO.upper(), EGINDO.lower(), EGINDO]
+    expected = [sig.AnalysedText.of(t, "id") for t in texts]
+    monkeypatch.setattr(sig, "_FACTS", {})
+    monkeypatch.setattr(sig, "_FACTS_PREVIOUS", {})
+    monkeypatch.setattr(sig, "_MEMO_LIMIT", 20)
+    for _ in range(2):
+        assert [sig.AnalysedText.of(t, "id") for t in texts] == expected
+    assert len(sig._FACTS_PREVIOUS["id"]) > 20  # a generation was rolled over

@@ -76,14 +76,22 @@ KEYWORD_MIN_LENGTH = 3
 # Per token, in one memo per language: (term, folded form, content word?, keyword candidate?,
 # capitalised?, all capitals?). One look-up per token serves the terms, the signature's content
 # filter, the keyword candidates and the name heuristics (instead of one memo per question).
+# Bounded in two generations: when the current table is full it becomes the previous one and a new
+# table starts; a token missing from the current table is looked up in the previous one before it
+# is analysed again. So a long-running enricher keeps the words it keeps meeting (instead of
+# forgetting everything at once and paying a cold start), and memory stays under 2 x the limit.
 _Facts = tuple[str, str, bool, bool, bool, bool]
 _FACTS: dict[str | None, dict[str, _Facts]] = {}
+_FACTS_PREVIOUS: dict[str | None, dict[str, _Facts]] = {}
 _MEMO_LIMIT = 100_000
 
 
 def _facts_table(lang: str | None) -> dict[str, _Facts]:
     table = _FACTS.get(lang)
-    if table is None or len(table) > _MEMO_LIMIT:
+    if table is None:
+        table = _FACTS[lang] = {}
+    elif len(table) > _MEMO_LIMIT:
+        _FACTS_PREVIOUS[lang] = table
         table = _FACTS[lang] = {}
     return table
 
@@ -148,12 +156,14 @@ class AnalysedText:
         get = table.get
         facts = [get(t) for t in tokens]
         if None in facts:
+            previous = _FACTS_PREVIOUS.get(code, {})
             for i, known in enumerate(facts):
                 if known is None:
                     token = tokens[i]
                     found_facts = table.get(token)  # the same new word earlier in this text
                     if found_facts is None:
-                        found_facts = table[token] = _facts_of(token, code)
+                        found_facts = previous.get(token) or _facts_of(token, code)
+                        table[token] = found_facts
                     facts[i] = found_facts
         terms, folded, content, candidate, capital, capitals = zip(*facts, strict=True)  # type: ignore[misc]
         starts = [False] * len(tokens)
