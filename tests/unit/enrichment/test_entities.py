@@ -290,3 +290,27 @@ def test_sentence_initial_ordinary_word_is_skipped_but_names_around_it_are_found
         "When Angela Merkel visited Paris, crowds gathered. If it rains, we stay.", "en"
     )
     assert {e.text for e in entities} == {"Angela Merkel", "Paris"}
+
+
+@pytest.mark.parametrize(
+    ("family", "text"),
+    [
+        ("id", (SEEDS / SEED_ANTARA).read_text(encoding="utf-8")),
+        ("en", "When Angela Merkel met Emmanuel Macron in Paris, the Bank of England and NATO said so.\nUN"),
+    ],
+)
+def test_numpy_window_scorer_gives_the_labels_crfsuite_gives(family: str, text: str) -> None:
+    from warta.enrichment.entities import get_extractor
+    from warta.enrichment.entities.features import candidate_windows, prepare
+    from warta.enrichment.entities.tokens import tokenize_columns
+
+    extractor = get_extractor()
+    tokens = tokenize_columns(text)[0]
+    _, gaz = prepare(extractor.gazetteer, tokens)
+    line_starts = [i == 0 or tokens[i - 1] == "." for i in range(len(tokens))]
+    windows = candidate_windows(tokens, line_starts=line_starts, context=1 if family == "id" else 0)
+    assert len(windows) >= 3
+    featurize, tagger = extractor.featurizer(family).window, extractor.tagger(family)
+    expected = [tagger.tag(featurize(tokens, gaz, lo, hi, line_starts)) for lo, hi in windows]
+    assert extractor.scorer(family).tag_windows(tokens, gaz, windows, line_starts) == expected
+    assert any(label != "O" for labels in expected for label in labels)

@@ -2,7 +2,8 @@
 
 Pipeline for one text:
 1. tokenise (offsets kept); find gazetteer matches (evidence for the tagger, and links);
-2. run the CRF (one per language family) on windows around capitalised tokens only (speed),
+2. run the CRF (one per language family; decoded with numpy from its weights, see ``scoring``) on
+   windows around capitalised tokens only (speed),
    except on title-case lines (headlines capitalise every word, which the tagger reads as one long
    name), lone tier-1 names (reported from the gazetteer anyway) and lone sentence starters;
 3. clean spans: titles/roles ("Presiden", "Menlu", "PM") and leading noise are cut off the front;
@@ -44,6 +45,7 @@ from warta.enrichment.entities.features import (
     load_word_lexicon,
 )
 from warta.enrichment.entities.gazetteer import Gazetteer, GazetteerMatch, KnownEntity
+from warta.enrichment.entities.scoring import WindowScorer
 from warta.enrichment.entities.titles import (
     FUNCTION_WORDS,
     LEADING_NOISE,
@@ -105,6 +107,7 @@ class EntityExtractor:
         self._featurizers: dict[str, WindowFeaturizer] = {}
         self._link_cache: dict[tuple[str, ...], object] = {}
         self._plain_words: dict[str, frozenset[str]] = {}
+        self._scorers: dict[str, WindowScorer] = {}
 
     def clusters(self, family: str) -> dict[str, str] | None:
         """Word clusters the CRF of ``family`` was trained with (None if it uses none); loaded once."""
@@ -135,6 +138,19 @@ class EntityExtractor:
         if words is None:
             words = self._plain_words[family] = load_plain_words(self.model_dir, family)
         return words
+
+    def scorer(self, family: str) -> WindowScorer:
+        """The window tagger of a family's CRF (numpy Viterbi over its weights; shared by threads)."""
+        scorer = self._scorers.get(family)
+        if scorer is None:
+            clusters = self.clusters(family)  # takes the lock itself
+            with self._clusters_lock:
+                scorer = self._scorers.get(family)
+                if scorer is None:
+                    scorer = self._scorers[family] = WindowScorer(
+                        self.tagger(family), clusters, load_word_lexicon(self.model_dir, family)
+                    )
+        return scorer
 
     def tagger(self, family: str) -> pycrfsuite.Tagger:
         """The CRF of a model family (see ``model_family``), opened once per thread."""
@@ -187,8 +203,6 @@ class EntityExtractor:
         found: list[Mention] = []
         family = model_family(lang, lowercase)
         if family is not None:
-            tagger = self.tagger(family)
-            featurize = self.featurizer(family).window
             noise = LEADING_NOISE if family.startswith("id") else LEADING_NOISE_EN
             # Fast path: a tier-1 name standing alone ("… serangan Rusia di …", "NATO") is reported
             # from the gazetteer whatever the tagger says, so it is not sent to the tagger at all.
@@ -227,10 +241,10 @@ class EntityExtractor:
             windows = candidate_windows(
                 tokens, line_starts=line_starts, candidates=to_tag, context=WINDOW_CONTEXT.get(family, 0)
             )
-            for lo, hi in windows:
-                if headline[lo]:
-                    continue
-                labels = tagger.tag(featurize(tokens, gaz, lo, hi, line_starts))
+            windows = [w for w in windows if not headline[w[0]]]
+            for (lo, _hi), labels in zip(
+                windows, self.scorer(family).tag_windows(tokens, gaz, windows, line_starts), strict=True
+            ):
                 if labels.count("O") == len(labels):
                     continue  # most windows hold no name the tagger keeps
                 for s, e, typ in _bio_spans(labels):

@@ -245,6 +245,41 @@ def window_features(
     return out
 
 
+def word_role_features(
+    word: str, clusters: dict[str, str] | None = None, lexicon: dict[str, tuple[str, ...]] | None = None
+) -> tuple[list[str], list[str], list[str], str, str]:
+    """The features ``window_features`` gives because of one word, by the word's role: on the word
+    itself, on the word after it ("w-1=..."), on the word before it ("w+1=..."), two words after it
+    ("w-2=...") and two words before it ("w+2=...")."""
+    low = fold(word)
+    sh = shape(word)
+    own = ["w=" + low, "s3=" + low[-3:], "p3=" + low[:3], "sh=" + sh]
+    if len(low) > 3:
+        own.append("s2=" + low[-2:])
+    prev = ["w-1=" + low, "sh-1=" + sh]
+    if low in TITLE_WORDS:
+        own.append("title")
+        prev.append("title-1")
+    nxt = ["w+1=" + low, "sh+1=" + sh]
+    if clusters is not None:
+        cluster = clusters.get(low, "-1")
+        own.append("c=" + cluster)
+        prev.append("c-1=" + cluster)
+        nxt.append("c+1=" + cluster)
+    if lexicon is not None:
+        for c in lexicon.get(low, ()):
+            own.append("lx=" + c)
+            prev.append("lx-1=" + c)
+            nxt.append("lx+1=" + c)
+    return own, prev, nxt, "w-2=" + low, "w+2=" + low
+
+
+def gazetteer_role_features(tag: str) -> tuple[list[str], list[str], list[str]]:
+    """The features ``window_features`` gives because of one token's gazetteer tag (non-empty), by
+    role: on the token itself, on the token after it, on the token before it."""
+    return ["gz=" + tag, "gzt=" + tag[2:5]], ["gz-1=" + tag[:5]], ["gz+1=" + tag[:5]]
+
+
 _Bundle = tuple[
     tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], bool
 ]
@@ -296,32 +331,13 @@ class WindowFeaturizer:
     def _bundle(self, word: str) -> _Bundle:
         # The strings word_features, _prev_features, _next_features, _prev2_feature and
         # _next2_feature make, built in one go: a new word type costs this once.
-        low = fold(word)
-        sh = shape(word)
-        own = ["w=" + low, "s3=" + low[-3:], "p3=" + low[:3], "sh=" + sh]
-        if len(low) > 3:
-            own.append("s2=" + low[-2:])
-        prev = ["w-1=" + low, "sh-1=" + sh]
-        if low in TITLE_WORDS:
-            own.append("title")
-            prev.append("title-1")
-        nxt = ["w+1=" + low, "sh+1=" + sh]
-        if self.clusters is not None:
-            cluster = self.clusters.get(low, "-1")
-            own.append("c=" + cluster)
-            prev.append("c-1=" + cluster)
-            nxt.append("c+1=" + cluster)
-        if self.lexicon is not None:
-            for c in self.lexicon.get(low, ()):
-                own.append("lx=" + c)
-                prev.append("lx-1=" + c)
-                nxt.append("lx+1=" + c)
+        own, prev, nxt, prev2, next2 = word_role_features(word, self.clusters, self.lexicon)
         bundle = (
             self._keep(own),
             self._keep(prev),
             self._keep(nxt),
-            self._keep_one("w-2=" + low),
-            self._keep_one("w+2=" + low),
+            self._keep_one(prev2),
+            self._keep_one(next2),
             word in SENTENCE_END,
         )
         if len(self._bundles) >= self._max_entries:
@@ -330,11 +346,8 @@ class WindowFeaturizer:
         return bundle
 
     def _gaz_features(self, tag: str) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]:
-        entry = (
-            self._keep(["gz=" + tag, "gzt=" + tag[2:5]]),
-            self._keep(["gz-1=" + tag[:5]]),
-            self._keep(["gz+1=" + tag[:5]]),
-        )
+        own, after, before = gazetteer_role_features(tag)
+        entry = (self._keep(own), self._keep(after), self._keep(before))
         self._gaz[tag] = entry
         return entry
 
