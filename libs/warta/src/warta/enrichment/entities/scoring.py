@@ -105,10 +105,12 @@ class WindowScorer:
             ends[: self._n_words] = self._ends_sentence[: self._n_words]
             self._words, self._ends_sentence = grown, ends
         table, ends, row = self._words, self._ends_sentence, self._n_words
-        # One scatter-add for all new words: (role, word row) <- weights of each known attribute.
+        # All new words at once: each (role, word row) gets the sum of its known attributes' rows,
+        # summed by one reduceat over the attributes laid out segment by segment.
         get = self._attr_index.get
-        roles: list[int] = []
-        rows: list[int] = []
+        seg_roles: list[int] = []
+        seg_rows: list[int] = []
+        seg_starts: list[int] = []
         attrs: list[int] = []
         for word in words:
             own, prev, nxt, prev2, next2 = word_role_features(word, self.clusters, self.lexicon)
@@ -119,16 +121,17 @@ class WindowScorer:
                 (_PREV2, (prev2,)),
                 (_NEXT2, (next2,)),
             ):
-                for k in map(get, feats):
-                    if k is not None:
-                        roles.append(role)
-                        rows.append(row)
-                        attrs.append(k)
+                known = [k for k in map(get, feats) if k is not None]
+                if known:
+                    seg_roles.append(role)
+                    seg_rows.append(row)
+                    seg_starts.append(len(attrs))
+                    attrs += known
             ends[row] = word in SENTENCE_END
             self._word_ids[word] = row
             row += 1
         if attrs:
-            np.add.at(table, (np.array(roles), np.array(rows)), self._weights[attrs])
+            table[seg_roles, seg_rows] = np.add.reduceat(self._weights[attrs], seg_starts, axis=0)
         self._n_words = row
 
     def _add_gaz(self, tags: set[str]) -> None:
