@@ -10,7 +10,7 @@ import pytest
 from warta.enrichment.topics import TOP_LEVEL, classify_topics, iptc_label, mediatopic, resolve_topic
 
 SPORT, POLITICS, ECONOMY = "medtop:15000000", "medtop:11000000", "medtop:04000000"
-HEALTH, LIFESTYLE = "medtop:07000000", "medtop:10000000"
+HEALTH, LIFESTYLE, ARTS = "medtop:07000000", "medtop:10000000", "medtop:01000000"
 
 SPORT_ID = (
     "Timnas Indonesia Menang 2-0 atas Vietnam di Piala AFF",
@@ -89,6 +89,31 @@ def test_malay_stories_use_malay_vocabulary(story: tuple[str, str], code: str) -
     topics = classify_topics(*story, "ms")
     assert topics[0].code == code
     assert topics[0].score > 0.5
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "code"),
+    [
+        (
+            "Pastikan paspor dan visa Anda masih berlaku sebelum memesan tiket pesawat dan hotel untuk "
+            "liburan ke luar negeri.",
+            "id",
+            LIFESTYLE,
+        ),
+        (
+            "Make sure your passport is valid for at least six months before you book flights and a hotel "
+            "for your holiday abroad.",
+            "en",
+            LIFESTYLE,
+        ),
+        ("Penyanyi itu merilis album baru dan akan menggelar konser di Jakarta bulan depan.", "id", ARTS),
+        ("The singer released a new album and will play a concert in London next month.", "en", ARTS),
+    ],
+)
+def test_single_sentence_without_title_gets_its_topic(sentence: str, lang: str, code: str) -> None:
+    # Headline-free, one-sentence input (a lede, a caption): the topic still comes out.
+    topics = classify_topics(None, sentence, lang)
+    assert topics[0].code == code
 
 
 def test_model_ships_small_without_unmatchable_unspaced_script_clauses() -> None:
