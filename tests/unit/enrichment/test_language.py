@@ -186,3 +186,14 @@ def test_bosnian_and_croatian_standard_words_point_opposite_ways() -> None:
     assert bosnian_croatian_score("Tokom sedmice je hiljadu ljudi posjetilo univerzitet.") > 0
     assert bosnian_croatian_score("Tijekom tjedna je tisuću ljudi posjetilo sveučilište.") < 0
     assert bosnian_croatian_score("Ljudi su posjetili grad.") == 0
+
+
+def test_unanimous_second_opinions_skip_lingua_except_for_indonesian_and_malay() -> None:
+    from warta.enrichment.language import SecondOpinions
+
+    assert SecondOpinions.unanimous(({"de": 0.99}, {"de": 0.97})) == ("de", 0.97)
+    assert SecondOpinions.unanimous(({"de": 0.99}, {"nl": 0.97})) is None
+    assert SecondOpinions.unanimous(({"de": 0.6, "nl": 0.4}, {"de": 0.97})) is None
+    assert SecondOpinions.unanimous(({"id": 0.99}, {"id": 0.97})) is None
+    assert SecondOpinions.unanimous(({"de": 0.99}, {})) is None
+    assert detect_language(GERMAN_PARAGRAPH).code == "de"

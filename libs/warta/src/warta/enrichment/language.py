@@ -76,6 +76,7 @@ SCRIPT_WINDOW = 1500  # the lingua sample comes from the text's start anyway
 # memory for a fifth of the gain.
 REFINED_LANGUAGES = ("bs", "hr", "mk", "xh", "zu", "st", "tn", "ts")
 REFINE_CANDIDATES = 3
+UNANIMOUS = 0.9  # py3langid and CLD2 both this sure of one language: lingua is not consulted
 LINGUA_CANDIDATES = 5  # lingua's candidates that enter the vote (the rest carry ~0 confidence)
 
 # Second opinions (see ``SecondOpinions``): identifiers whose models ship inside their wheels.
@@ -391,7 +392,29 @@ class SecondOpinions:
                 out[code] = out.get(code, 0.0) + percent / 100.0
         return out
 
-    def vote(self, sample: str, lingua: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    def opinions(self, sample: str) -> tuple[dict[str, float], dict[str, float]]:
+        """(py3langid's, CLD2's) distributions for ``sample``."""
+        return self.langid(sample), self.cld2(sample)
+
+    @staticmethod
+    def unanimous(opinions: tuple[dict[str, float], dict[str, float]]) -> tuple[str, float] | None:
+        """(code, confidence) when py3langid and CLD2 both give the same language at least
+        ``UNANIMOUS`` (and it is not Indonesian or Malay, which the discriminator decides); None
+        otherwise. Used on running text only, where it spares lingua (~0.6 ms)."""
+        langid, cld2 = opinions
+        if not langid or not cld2:
+            return None
+        code, conf = max(langid.items(), key=lambda cv: cv[1])
+        if code in ("id", "ms") or conf < UNANIMOUS or cld2.get(code, 0.0) < UNANIMOUS:
+            return None
+        return code, min(conf, cld2[code])
+
+    def vote(
+        self,
+        sample: str,
+        lingua: list[tuple[str, float]],
+        opinions: tuple[dict[str, float], dict[str, float]] | None = None,
+    ) -> list[tuple[str, float]]:
         """Equal-weight sum of lingua's, py3langid's and CLD2's distributions, divided by the
         number of identifiers that answered, best first. Where py3langid does not know a language lingua proposes, lingua's
         confidence stands in for its missing vote (otherwise those languages could never win)."""
@@ -400,8 +423,8 @@ class SecondOpinions:
             totals[code] = totals.get(code, 0.0) + conf
             if code not in self._langid_knows:
                 totals[code] += conf
-        cld2 = self.cld2(sample)
-        for opinion in (self.langid(sample), cld2):
+        langid, cld2 = opinions if opinions is not None else self.opinions(sample)
+        for opinion in (langid, cld2):
             for code, conf in opinion.items():
                 totals[code] = totals.get(code, 0.0) + conf
         voters = 3.0 if cld2 else 2.0  # CLD2 abstains on short text: the other two share the say
@@ -499,17 +522,24 @@ class LanguageDetector:
             # lingua's id/ms preference is close to a coin toss anyway; the discriminator decides.
             return self._id_or_ms(full, FAST_CONFIDENCE, {}, hint_code)
         sample = language_sample(text, title)
-        values = self._lingua.compute_language_confidence_values(sample)
-        ranked = [
-            (v.language.iso_code_639_1.name.lower(), float(v.value))
-            for v in values[:LINGUA_CANDIDATES]
-            if v.value > 0
-        ]
-        if not ranked:
-            return Language(code=UNDETERMINED, confidence=0.0)
-        ranked = self._refine(sample, ranked)
-        if self._voters is not None:
-            ranked = self._voters.vote(sample, ranked)
+        opinions = self._voters.opinions(sample) if self._voters is not None else None
+        agreed = None
+        if opinions is not None and len(sample) >= SHORT_TEXT:
+            agreed = self._voters.unanimous(opinions)  # type: ignore[union-attr]
+        if agreed is not None:
+            ranked = [agreed]
+        else:
+            values = self._lingua.compute_language_confidence_values(sample)
+            ranked = [
+                (v.language.iso_code_639_1.name.lower(), float(v.value))
+                for v in values[:LINGUA_CANDIDATES]
+                if v.value > 0
+            ]
+            if not ranked:
+                return Language(code=UNDETERMINED, confidence=0.0)
+            ranked = self._refine(sample, ranked)
+            if self._voters is not None:
+                ranked = self._voters.vote(sample, ranked, opinions)
         top, top_conf = ranked[0]
         conf_of = dict(ranked)
         family = ""
