@@ -54,7 +54,7 @@ def keywords_of(
     # key -> {written form: votes}; names only at first, words are done lazily. Plain dicts, not
     # Counters: dozens are made per article.
     surfaces: dict[str, dict[str, int]] = defaultdict(dict)
-    kept: list[tuple[AnalysedText, list[int]]] = []
+    kept: list[tuple[AnalysedText, list[int], list[str]]] = []  # part, candidate positions, their terms
     offset = 0
     for part, in_title in ((title, True), (body, False)):
         if part is None:
@@ -63,8 +63,8 @@ def keywords_of(
         # token of every article. The analysis pass flagged the candidates (in its language).
         flags = part.candidate if part.lang == body.lang else _candidate_flags(part.folded, stops)
         keep = list(compress(range(len(flags)), flags))
-        kept.append((part, keep))
         keys = list(compress(part.terms, flags))
+        kept.append((part, keep, keys))
         counts = Counter(keys)
         firsts = dict(zip(reversed(keys), reversed(keep), strict=True))
         total = max(1, len(part.tokens))
@@ -168,14 +168,15 @@ def _candidate_flags(folded: list[str], stops: frozenset[str]) -> list[bool]:
 
 
 def _word_surfaces(
-    kept: list[tuple[AnalysedText, list[int]]], wanted: set[str], surfaces: dict[str, dict[str, int]]
+    kept: list[tuple[AnalysedText, list[int], list[str]]],
+    wanted: set[str],
+    surfaces: dict[str, dict[str, int]],
 ) -> None:
     """Vote on how each wanted word key is written: acronyms keep their case, mid-sentence
     capitals vote for the capitalised form, sentence-initial tokens do not vote on case."""
-    for part, keep in kept:
-        terms = part.terms
-        tokens, starts = part.tokens, part.sentence_start
-        for i in [i for i in keep if terms[i] in wanted]:
+    for part, keep, keys in kept:
+        terms, tokens, starts = part.terms, part.tokens, part.sentence_start
+        for i in compress(keep, map(wanted.__contains__, keys)):
             votes = surfaces[terms[i]]
             token = tokens[i]
             if token.isupper() and len(token) > 1:

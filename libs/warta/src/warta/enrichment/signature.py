@@ -247,8 +247,9 @@ def _key_terms_of(bare: list[str], names: set[str], k: int) -> list[str]:
     keeps first-occurrence order and ``sorted`` is stable (also with ``reverse``), so a sort on
     the weight alone gives that order without building a float and a tuple per term.
     """
-    counts = Counter(bare)
-    weights = {t: c * 2 if t in names else c for t, c in counts.items()}
+    weights = Counter(bare)  # first-occurrence order, as the ranking's tie-break needs
+    for t in names & weights.keys():  # names doubles, in place: the order stays
+        weights[t] *= 2
     return sorted(weights, key=weights.__getitem__, reverse=True)[:k]
 
 
@@ -293,7 +294,7 @@ def signature_of(*parts: AnalysedText | None) -> list[int]:
         if part is not None:
             terms, is_name = _content_terms_and_names(part)
             bare += terms
-            names.update(t for t, name in zip(terms, is_name, strict=True) if name)
+            names.update(compress(terms, is_name))
     return _signature(bare, names)
 
 
@@ -302,9 +303,12 @@ def _signature(bare: list[str], names: set[str]) -> list[int]:
     seq = np.array(hashes, dtype=np.int64)
     # A shingle's hash combines its terms' hashes positionally (vectorised; no string joins).
     n = max(0, len(seq) - SHINGLE_SIZE + 1)
-    shingles = np.zeros(n, dtype=np.int64)
-    for offset, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
-        shingles = (shingles + seq[offset : offset + n] * multiplier % _PRIME) % _PRIME  # < 2^62
+    # sum of SHINGLE_SIZE products mod P, each < P = 2^31 - 1: the sum stays far below 2^63
+    shingles = sum(
+        seq[offset : offset + n] * multiplier % _PRIME
+        for offset, multiplier in enumerate(_SHINGLE_MULTIPLIERS)
+    )
+    shingles = shingles % _PRIME if n else np.zeros(0, dtype=np.int64)
     keys = np.array(_hashes_of(_key_terms_of(bare, names, KEY_TERMS)), dtype=np.int64)
     sig = np.concatenate(
         [
