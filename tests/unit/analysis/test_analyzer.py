@@ -243,3 +243,15 @@ def test_words_with_other_letters_keep_sastrawis_normalisation() -> None:
 
     for word in ("mengatakän", "ßaya", "Ménteri", "berçerita", "123", "don't"):
         assert sastrawi_stem(word) == sastrawi_reference_stem(word)
+
+
+def test_word_tokens_equal_the_pattern_tokens_on_spaced_and_long_chunks() -> None:
+    from warta.analysis.analyzer import word_tokens
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    rng = random.Random(17)
+    pieces = ["a" * 99, "b" * 100, "c" * 101, "x" * 250, "don't", "Qur’an", "abc123", "naïve", "北约", "ไทย",
+              "12.000", "—", "e-mail", "😀", "\u200b", *spaces]  # fmt: skip
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 10)))
+        assert word_tokens(text) == [t for t, _, _ in tokenize(text)], repr(text)

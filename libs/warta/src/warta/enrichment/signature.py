@@ -142,14 +142,21 @@ class AnalysedText:
         code = normalize_lang(lang)
         # Tokens never contain a break character, so tokenising the pieces between breaks gives the
         # text's tokens, and a token starts a sentence exactly when it is first in its piece.
+        # Within a piece, whitespace-separated chunks of ASCII letters and digits are tokens as
+        # they stand (analyzer.word_tokens, inlined: this runs on every chunk of every article).
         findall = token_pattern(text).findall
         tokens: list[str] = []
+        append = tokens.append
         firsts: list[int] = []
         for piece in _BREAK_SPLIT(text):
-            found = findall(piece)
-            if found:
-                firsts.append(len(tokens))
-                tokens += found
+            count = len(tokens)
+            for chunk in piece.split():
+                if chunk.isascii() and len(chunk) <= 100 and chunk.isalnum():
+                    append(chunk)
+                else:
+                    tokens += findall(chunk)
+            if len(tokens) > count:
+                firsts.append(count)
         if not tokens:
             return cls(text, code, [], [], [], [], [], [], [])
         table = _facts_table(code)
