@@ -197,3 +197,10 @@ def test_unanimous_second_opinions_skip_lingua_except_for_indonesian_and_malay()
     assert SecondOpinions.unanimous(({"id": 0.99}, {"id": 0.97})) is None
     assert SecondOpinions.unanimous(({"de": 0.99}, {})) is None
     assert detect_language(GERMAN_PARAGRAPH).code == "de"
+
+
+def test_bokmal_and_nynorsk_standard_forms_point_opposite_ways() -> None:
+    from warta.enrichment.language import standard_contrast
+
+    assert standard_contrast("Jeg vet ikke hva hun sa.", ("nb", "nn")) > 0
+    assert standard_contrast("Eg veit ikkje kva ho sa.", ("nb", "nn")) < 0

@@ -188,18 +188,48 @@ _BS_MARKERS = frozenset(
 )
 
 
+# Bokmål vs Nynorsk: written-standard forms that the other standard does not use (Nynorsk
+# "ikkje, eg, kva, korleis, eit, ein, dei, ho, frå, berre, mykje, noko, vart" against Bokmål
+# "ikke, jeg, hva, hvordan, et, en, de, hun, fra, bare, mye, noe, ble"). Forms both standards
+# allow ("blir", "vi", "også") are left out.
+_NB_MARKERS = frozenset(
+    _words(
+        "ikke jeg hva hvordan hvorfor hvor hver et en de hun fra bare mye noe noen selv hjemme "
+        "kirke dere ble fikk gikk senere skole uke"
+    )
+)
+_NN_MARKERS = frozenset(
+    _words(
+        "ikkje eg kva korleis kvifor kvar eit ein dei ho frå berre mykje noko nokon sjølv heime "
+        "kyrkje dykk vart fekk gjekk seinare skule veke"
+    )
+)
+# (first, second): (markers of the first, markers of the second).
+_CONTRASTS: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {
+    ("bs", "hr"): (_BS_MARKERS, _HR_MARKERS),
+    ("nb", "nn"): (_NB_MARKERS, _NN_MARKERS),
+}
+
+
+def standard_contrast(text: str, pair: tuple[str, str]) -> int:
+    """Markers of ``pair[0]``'s written standard minus those of ``pair[1]``'s in ``text``
+    (positive = the first). Only words count; suffixes were tried for bs/hr and dropped."""
+    first, second = _CONTRASTS[pair]
+    score = 0
+    for word in _WORD.findall(text, 0, EVIDENCE_CHARS):
+        w = word.lower()
+        if w in first:
+            score += 1
+        elif w in second:
+            score -= 1
+    return score
+
+
 def bosnian_croatian_score(text: str) -> int:
     """Bosnian/Serbian standard-language markers minus Croatian ones in ``text`` (positive =
     Bosnian). Verb suffixes (-irati vs -isati/-ovati) were tried and dropped: Serbian training
     text uses "planirati", "kopirati" and both use "potpisati", "opisati"."""
-    score = 0
-    for word in _WORD.findall(text, 0, EVIDENCE_CHARS):
-        w = word.lower()
-        if w in _HR_MARKERS:
-            score -= 1
-        elif w in _BS_MARKERS:
-            score += 1
-    return score
+    return standard_contrast(text, ("bs", "hr"))
 
 
 AGREEMENT = 0.5  # combined confidence from which the identifiers' answer beats the word tests
@@ -564,12 +594,12 @@ class LanguageDetector:
             if top not in ("id", "ms"):
                 family_conf = max(0.5, family_conf)  # decided by the function words, not lingua
             return self._id_or_ms(full, family_conf, conf_of, hint_code)
-        if top in ("bs", "hr"):
-            contrast = bosnian_croatian_score(full)
-            if contrast:
-                code = "bs" if contrast > 0 else "hr"
+        for pair in _CONTRASTS:
+            if top in pair:
+                contrast = standard_contrast(full, pair)
+                code = pair[0] if contrast > 0 else pair[1] if contrast < 0 else top
                 if code != top:
-                    conf = conf_of.get("bs", 0.0) + conf_of.get("hr", 0.0)
+                    conf = conf_of.get(pair[0], 0.0) + conf_of.get(pair[1], 0.0)
                     return Language(code=code, confidence=round(min(1.0, conf), 4))
         if hint_code and hint_code != top and conf_of.get(hint_code, 0.0) >= 0.5 * top_conf:
             # The page declares a language lingua finds nearly as likely: trust the publisher.
