@@ -91,6 +91,7 @@ def run(accuracy: str = "low", refine: bool = False, vote: bool = True) -> None:
         und = sum(n for (_, p), n in confusions.items() if p == "und")
         print(f"  answered 'und' (counted as wrong): {und} of {len(rows)}")
     idms_on_flores(detector)
+    headlines(detector)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS of this process after both sets: {peak:.0f} MB")
 
@@ -109,6 +110,38 @@ def idms_on_flores(detector: object) -> None:
         codes = Counter(detector.detect(t).code for t in texts)  # type: ignore[attr-defined]
         parts.append(f"{gold} {codes[gold] / max(1, len(texts)):.3f} ({dict(codes.most_common(3))})")
     print("language id/ms on SIB-200 (Flores) dev sentences: " + ", ".join(parts))
+
+
+def headlines(detector: object) -> None:
+    """Accuracy on real news headlines whose language is known from their source: Tribunnews
+    titles (id), AG News titles (en, first 800), MasakhaNEWS eng/fra headlines (dev)."""
+    import csv
+    import json
+
+    topics = REPO.parent / "shared" / "data" / "topics"
+    sets: list[tuple[str, str, list[str]]] = []
+    tribun = topics / "tribunnews_id" / "news.json"
+    if tribun.exists():
+        sets.append(
+            ("Tribunnews", "id", [it["title"] for it in json.loads(tribun.read_text(encoding="utf-8"))])
+        )
+    ag = topics / "ag_news" / "test.csv"
+    if ag.exists():
+        with ag.open(encoding="utf-8", newline="") as fh:
+            sets.append(("AG News", "en", [r[1] for r in list(csv.reader(fh))[:800] if len(r) > 1]))
+    csv.field_size_limit(10**9)
+    for folder, gold in (("eng", "en"), ("fra", "fr")):
+        path = topics / "masakhanews" / folder / "dev.tsv"
+        if path.exists():
+            with path.open(encoding="utf-8", newline="") as fh:
+                titles = [r["headline"] for r in csv.DictReader(fh, delimiter="\t")]
+            sets.append((f"MasakhaNEWS {folder}", gold, titles))
+    parts = []
+    for name, gold, titles in sets:
+        codes = Counter(detector.detect(t).code for t in titles)  # type: ignore[attr-defined]
+        parts.append(f"{name} ({gold}) {codes[gold] / max(1, len(titles)):.3f} of {len(titles)}")
+    if parts:
+        print("language on news headlines: " + ", ".join(parts))
 
 
 if __name__ == "__main__":
