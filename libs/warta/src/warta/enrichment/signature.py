@@ -74,13 +74,13 @@ _BREAK_SPLIT = re.compile(r"[.!?\n:;“”\"()\[\]|–—]").split
 KEYWORD_MIN_LENGTH = 3
 
 # Per token, in one memo per language: (term, folded form, content word?, keyword candidate?,
-# capitalised?, all capitals?). One look-up per token serves the terms, the signature's content
+# capitalised?, all capitals?, the term's 31-bit CRC for the signature). One look-up per token serves the terms, the signature's content
 # filter, the keyword candidates and the name heuristics (instead of one memo per question).
 # Bounded in two generations: when the current table is full it becomes the previous one and a new
 # table starts; a token missing from the current table is looked up in the previous one before it
 # is analysed again. So a long-running enricher keeps the words it keeps meeting (instead of
 # forgetting everything at once and paying a cold start), and memory stays under 2 x the limit.
-_Facts = tuple[str, str, bool, bool, bool, bool]
+_Facts = tuple[str, str, bool, bool, bool, bool, int]
 _FACTS: dict[str | None, dict[str, _Facts]] = {}
 _FACTS_PREVIOUS: dict[str | None, dict[str, _Facts]] = {}
 _MEMO_LIMIT = 100_000
@@ -100,8 +100,9 @@ def _facts_of(token: str, lang: str | None) -> _Facts:
     folded = fold(token)
     stops = stopwords(lang)
     capital = token[0].isupper()
+    term = term_of_folded(folded, lang)
     return (
-        term_of_folded(folded, lang),
+        term,
         folded,
         # content word (signature): not a stop word, one letter or a number under 4 digits
         len(folded) > 1 and folded not in stops and not (len(folded) < 4 and folded.isdigit()),
@@ -109,6 +110,7 @@ def _facts_of(token: str, lang: str | None) -> _Facts:
         len(folded) >= KEYWORD_MIN_LENGTH and folded not in stops and not folded.isdigit(),
         capital,
         capital and token.isupper(),
+        _crc31(term),
     )
 
 
@@ -136,6 +138,7 @@ class AnalysedText:
     content: Sequence[bool]
     candidate: Sequence[bool]
     name_like: list[bool]
+    term_hashes: Sequence[int]
 
     @classmethod
     def of(cls, text: str, lang: str | None) -> AnalysedText:
@@ -158,7 +161,7 @@ class AnalysedText:
             if len(tokens) > count:
                 firsts.append(count)
         if not tokens:
-            return cls(text, code, [], [], [], [], [], [], [])
+            return cls(text, code, [], [], [], [], [], [], [], [])
         table = _facts_table(code)
         get = table.get
         facts = [get(t) for t in tokens]
@@ -172,14 +175,16 @@ class AnalysedText:
                         found_facts = previous.get(token) or _facts_of(token, code)
                         table[token] = found_facts
                     facts[i] = found_facts
-        terms, folded, content, candidate, capital, capitals = zip(*facts, strict=True)  # type: ignore[misc]
+        terms, folded, content, candidate, capital, capitals, hashes = zip(*facts, strict=True)  # type: ignore[misc]
         starts = [False] * len(tokens)
         name_like = list(capital)
         for i in firsts:
             # Only a capitalised token needs to know: elsewhere case carries no name signal.
             starts[i] = capital[i]
             name_like[i] = capitals[i]
-        return cls(text, code, tokens, list(terms), list(folded), starts, content, candidate, name_like)
+        return cls(
+            text, code, tokens, list(terms), list(folded), starts, content, candidate, name_like, hashes
+        )
 
 
 def content_terms(text: str, lang: str | None = None) -> list[str]:
@@ -200,11 +205,22 @@ def content_terms_of(analysed: AnalysedText) -> list[str]:
 
 def _content_terms_and_names(analysed: AnalysedText) -> tuple[list[str], list[bool]]:
     """Content terms without marks, and for each whether it is name-like (the ``^`` mark)."""
+    terms, is_name, _ = _content_terms_names_hashes(analysed)
+    return terms, is_name
+
+
+def _content_terms_names_hashes(analysed: AnalysedText) -> tuple[list[str], list[bool], list[int]]:
+    """:func:`_content_terms_and_names` and the terms' :func:`_hashes_of`."""
     if has_unspaced_script(analysed.text):
         marked = _content_terms_slow(analysed)
-        return [t[1:] if t[0] == "^" else t for t in marked], [t[0] == "^" for t in marked]
+        terms = [t[1:] if t[0] == "^" else t for t in marked]
+        return terms, [t[0] == "^" for t in marked], _hashes_of(terms)  # bigrams: not token terms
     content = analysed.content
-    return list(compress(analysed.terms, content)), list(compress(analysed.name_like, content))
+    return (
+        list(compress(analysed.terms, content)),
+        list(compress(analysed.name_like, content)),
+        list(compress(analysed.term_hashes, content)),
+    )
 
 
 def _content_terms_slow(analysed: AnalysedText) -> list[str]:
@@ -257,7 +273,11 @@ def _key_terms_of(bare: list[str], names: set[str], k: int) -> list[str]:
     weights = Counter(bare)  # first-occurrence order, as the ranking's tie-break needs
     for t in names & weights.keys():  # names doubles, in place: the order stays
         weights[t] *= 2
-    return sorted(weights, key=weights.__getitem__, reverse=True)[:k]
+    # Most terms occur once (weight 1) and rank after every heavier one: when at least k terms are
+    # heavier, the k best are among them (compress keeps their order, so ties break the same).
+    heavier = list(compress(weights, map((1).__lt__, weights.values())))
+    ranked = heavier if len(heavier) >= k else weights
+    return sorted(ranked, key=weights.__getitem__, reverse=True)[:k]
 
 
 # CRC-32 of terms, memoised per process (the same few thousand terms recur in every article).
@@ -294,19 +314,24 @@ def signature_from_terms(terms: list[str]) -> list[int]:
 
 def signature_of(*parts: AnalysedText | None) -> list[int]:
     """:func:`signature_from_terms` of the content terms of ``parts`` in order (``None`` skipped):
-    the pipeline's path, without building and stripping the ``^`` marks."""
+    the pipeline's path, without building and stripping the ``^`` marks, and with the term hashes
+    the analysis pass memoised per token."""
     bare: list[str] = []
+    hashes: list[int] = []
     names: set[str] = set()
     for part in parts:
         if part is not None:
-            terms, is_name = _content_terms_and_names(part)
+            terms, is_name, term_hashes = _content_terms_names_hashes(part)
             bare += terms
             names.update(compress(terms, is_name))
-    return _signature(bare, names)
+            hashes += term_hashes
+    return _signature(bare, names, hashes)
 
 
-def _signature(bare: list[str], names: set[str]) -> list[int]:
-    hashes = _hashes_of(bare)
+def _signature(bare: list[str], names: set[str], hashes: list[int] | None = None) -> list[int]:
+    """The signature of content terms ``bare`` (``hashes``: their :func:`_hashes_of`, when known)."""
+    if hashes is None:
+        hashes = _hashes_of(bare)
     seq = np.array(hashes, dtype=np.int64)
     # A shingle's hash combines its terms' hashes positionally (vectorised; no string joins).
     n = max(0, len(seq) - SHINGLE_SIZE + 1)
