@@ -42,7 +42,15 @@ import numpy as np
 import stopwordsiso
 
 from warta.analysis.analyzer import has_unspaced_script
-from warta.enrichment.topics import MEDTOP_PREFIX, _feature_counts, _Model, _taxonomy, features, tokenize
+from warta.enrichment.topics import (
+    MEDTOP_PREFIX,
+    _feature_counts,
+    _Model,
+    _posterior,
+    _taxonomy,
+    features,
+    tokenize,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data"
@@ -74,6 +82,21 @@ RESIDUAL_L2 = 3e-5
 RESIDUAL_STEPS = 120
 RESIDUAL_LEARNING_RATE = 0.05
 RESIDUAL_LEXICON_WEIGHT = 0.5  # a lexicon term counts half a SIB-200 sentence
+RESIDUAL_ANCHOR_WEIGHT = 0.5  # an unlabelled news window the naive Bayes is sure about: half a sentence
+RESIDUAL_ANCHOR_CONFIDENCE = 0.5
+NER_TRAINING = DATA / "training" / "ner"
+# Unlabelled news text (training splits of NER sets, never a topic dev/test split): (path, token
+# column, separator); sentences are read in windows of ``ANCHOR_WINDOW`` for some context.
+ANCHOR_SOURCES = (
+    ("id/indonlu_nerp/train_preprocess.txt", 0, "\t"),
+    ("id/idner_news_2k/train.txt", 0, " "),
+    ("id/indonlu_nergrit/train_preprocess.txt", 0, "\t"),
+    ("id/indolem_nerui/train.01.tsv", 0, "\t"),
+    ("conll2002/es/train.conllu", 1, "\t"),
+    ("uner/pt_bosque/pt_bosque-ud-train.iob2", 1, "\t"),
+)
+ANCHOR_WINDOW = 4
+MAX_ANCHOR_SENTENCES_PER_SOURCE = 4000
 # Weights this close to 0 are stored as 0: the residual leaves tens of thousands of them, which cost
 # 1.3 MB compressed and no measurable accuracy (same figures on every dev set).
 WEIGHT_FLOOR = 0.02
@@ -290,6 +313,38 @@ def doc_features(model: _Model, texts: list[str]) -> tuple[list[tuple[np.ndarray
     return feats, raw
 
 
+def conll_sentences(path: Path, column: int, separator: str) -> list[str]:
+    """Sentences of a CoNLL-style token-per-line file (blank line between sentences, # comments)."""
+    sentences: list[str] = []
+    current: list[str] = []
+    for line in path.read_text("utf-8", errors="replace").splitlines():
+        if not line.strip():
+            if current:
+                sentences.append(" ".join(current))
+                current = []
+        elif not line.startswith("#"):
+            parts = line.split(separator)
+            if len(parts) > column:
+                current.append(parts[column])
+    if current:
+        sentences.append(" ".join(current))
+    return sentences
+
+
+def unlabelled_news() -> list[str]:
+    """News text without topic labels: the Malaysian English news articles of the MEN NER set and
+    windows of consecutive sentences from Indonesian, Spanish and Portuguese NER training splits."""
+    men = NER_TRAINING / "en_other" / "men_malaysian_english_news" / "article_text"
+    texts = [p.read_text("utf-8") for p in sorted(men.glob("*.txt"))] if men.is_dir() else []
+    for name, column, separator in ANCHOR_SOURCES:
+        path = NER_TRAINING / name
+        if not path.exists():
+            continue
+        sentences = conll_sentences(path, column, separator)[:MAX_ANCHOR_SENTENCES_PER_SOURCE]
+        texts += [" ".join(sentences[i : i + ANCHOR_WINDOW]) for i in range(0, len(sentences), ANCHOR_WINDOW)]
+    return texts
+
+
 def residual_training_set(
     vocab: list[str],
     matrices: dict[str, np.ndarray],
@@ -305,6 +360,9 @@ def residual_training_set(
     fold's sentences (folds by ``index_id``, so a sentence's 22 translations are held out together),
     or every training sentence would already look right and there would be nothing to learn. Lexicon
     terms (under their top-level code) anchor the classes SIB-200 lacks, with the full model's evidence.
+    Unlabelled news windows the naive Bayes is confident about (``RESIDUAL_ANCHOR_CONFIDENCE``) keep
+    its answer as their label: they stop a residual learnt on encyclopaedic sentences from moving
+    news stories the naive Bayes already gets right.
     """
     column = {code: i for i, code in enumerate(class_codes)}
     lexicon_words = {w for _c, _l, term in read_lexicon() for w in tokenize(term)}
@@ -336,7 +394,20 @@ def residual_training_set(
         [SIB_GEOGRAPHY_WEIGHT if c == "geography" else 1.0 for _i, c, _t in rows]
         + [RESIDUAL_LEXICON_WEIGHT] * len(terms)
     )
-    return sib_feats + lex_feats, np.vstack([sib_raw, lex_raw]), labels, weights
+    news_feats, news_raw = doc_features(final, unlabelled_news())
+    sure = []
+    for n, (ids, counts) in enumerate(news_feats):
+        if len(ids):
+            posterior = _posterior(final, ids, counts)
+            if posterior.max() >= RESIDUAL_ANCHOR_CONFIDENCE:
+                sure.append((n, int(posterior.argmax())))
+    labels = np.concatenate([labels, np.array([label for _n, label in sure], dtype=labels.dtype)])
+    weights = np.concatenate([weights, np.full(len(sure), RESIDUAL_ANCHOR_WEIGHT)])
+    feats = sib_feats + lex_feats + [news_feats[n] for n, _label in sure]
+    evidence = np.vstack(
+        [sib_raw, lex_raw, news_raw[[n for n, _label in sure]].reshape(-1, len(class_codes))]
+    )
+    return feats, evidence, labels, weights
 
 
 def fit_residual(
@@ -431,6 +502,8 @@ def train() -> dict[str, int]:
                 "steps": RESIDUAL_STEPS,
                 "learning_rate": RESIDUAL_LEARNING_RATE,
                 "lexicon_weight": RESIDUAL_LEXICON_WEIGHT,
+                "anchor_weight": RESIDUAL_ANCHOR_WEIGHT,
+                "anchor_confidence": RESIDUAL_ANCHOR_CONFIDENCE,
             },
         },
         "iptc_source": _taxonomy().title,
