@@ -35,6 +35,7 @@ import pycrfsuite
 
 from warta.enrichment.entities.features import (
     ARABIC_ARTICLES,
+    LONG_AFFIX_FAMILIES,
     SENTENCE_END,
     WindowFeaturizer,
     candidate_windows,
@@ -129,7 +130,9 @@ class EntityExtractor:
                     if family not in self._clusters:
                         clusters = self._clusters[family] = load_word_clusters(self.model_dir, family)
                     lexicon = load_word_lexicon(self.model_dir, family)
-                    featurizer = self._featurizers[family] = WindowFeaturizer(known, clusters, lexicon)
+                    featurizer = self._featurizers[family] = WindowFeaturizer(
+                        known, clusters, lexicon, family in LONG_AFFIX_FAMILIES
+                    )
         return featurizer
 
     def plain_words(self, family: str) -> frozenset[str]:
@@ -148,7 +151,10 @@ class EntityExtractor:
                 scorer = self._scorers.get(family)
                 if scorer is None:
                     scorer = self._scorers[family] = WindowScorer(
-                        self.tagger(family), clusters, load_word_lexicon(self.model_dir, family)
+                        self.tagger(family),
+                        clusters,
+                        load_word_lexicon(self.model_dir, family),
+                        family in LONG_AFFIX_FAMILIES,
                     )
         return scorer
 

@@ -46,8 +46,10 @@ class WindowScorer:
         tagger: pycrfsuite.Tagger,
         clusters: dict[str, str] | None = None,
         lexicon: dict[str, tuple[str, ...]] | None = None,
+        long_affixes: bool = False,
     ) -> None:
-        """``tagger``: the opened model; ``clusters`` / ``lexicon`` as the model was trained with."""
+        """``tagger``: the opened model; ``clusters``, ``lexicon``, ``long_affixes``: as the model was
+        trained with (see ``window_features``)."""
         self.labels: list[str] = list(tagger.labels())
         self.outside = self.labels.index("O")
         n_labels = len(self.labels)
@@ -72,6 +74,7 @@ class WindowScorer:
         self._eos = self._sum(["eos"])
         self.clusters = clusters
         self.lexicon = lexicon
+        self.long_affixes = long_affixes
         self._lock = threading.Lock()
         self._reset_words()
         self._gaz_ids: dict[str, int] = {"": 0}
@@ -113,13 +116,15 @@ class WindowScorer:
         seg_starts: list[int] = []
         attrs: list[int] = []
         for word in words:
-            own, prev, nxt, prev2, next2 = word_role_features(word, self.clusters, self.lexicon)
+            own, prev, nxt, prev2, next2 = word_role_features(
+                word, self.clusters, self.lexicon, self.long_affixes
+            )
             for role, feats in (
                 (_OWN, own),
                 (_PREV, prev),
                 (_NEXT, nxt),
-                (_PREV2, (prev2,)),
-                (_NEXT2, (next2,)),
+                (_PREV2, prev2),
+                (_NEXT2, next2),
             ):
                 known = [k for k in map(get, feats) if k is not None]
                 if known:
