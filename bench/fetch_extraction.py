@@ -21,7 +21,7 @@ from pathlib import Path
 import trafilatura
 
 import warta_fetcher.extract as extract_module
-from warta_fetcher.extract import extract_article
+from warta_fetcher.extract import extract_article, warm_up_extraction
 
 DATA = (
     Path(__file__).resolve().parents[1].parent / "shared" / "data" / "article_extraction" / "trafilatura_eval"
@@ -90,10 +90,13 @@ def main() -> int:
     ours_rel, plain_rel = Score(), Score()
     meta = {"title": [0, 0], "author": [0, 0], "date": [0, 0]}
     meta_ref = {"title": [0, 0], "author": [0, 0], "date": [0, 0]}  # trafilatura's own metadata
+    date_utc = [0, 0]
     t_ours = t_plain = 0.0
     related_pages = 0
-    # Warm-up outside the timings: one-time initialisation (justext stop lists, htmldate month words,
-    # lxml XPath compilation) would otherwise be charged to whichever extractor runs first.
+    # Warm-up outside the timings: one-time initialisation (justext stop lists, dateparser's locales
+    # for htmldate's text search, lxml XPath compilation) would otherwise be charged to whichever
+    # extractor runs first. The fetcher service does the same at start-up.
+    warm_up_extraction()
     for row in rows[:5]:
         warm = gzip.decompress((DATA / row["html_gz"]).read_bytes())
         extract_article(warm, url=row["url"])
@@ -117,8 +120,15 @@ def main() -> int:
         got = {
             "title": article.title if article else None,
             "author": ", ".join(article.authors) if article else None,
-            "date": article.published_at.date().isoformat() if article and article.published_at else None,
+            # The gold is the date the page shows (publisher's time zone), so compare the shown date;
+            # the UTC day of ``published_at`` is reported separately below.
+            "date": article.published_date.isoformat() if article and article.published_date else None,
         }
+        utc_day = article.published_at.date().isoformat() if article and article.published_at else None
+        verdict = _meta_match(row.get("date"), utc_day)
+        if verdict is not None:
+            date_utc[0] += int(verdict)
+            date_utc[1] += 1
         ref_doc = trafilatura.bare_extraction(html, url=row["url"], with_metadata=True)
         ref = ref_doc.as_dict() if ref_doc is not None else {}
         ref_got = {"title": ref.get("title"), "author": ref.get("author"), "date": ref.get("date")}
@@ -140,6 +150,9 @@ def main() -> int:
         print(
             f"{key:<7} match {ok}/{total} = {ok / max(1, total):.1%}   (trafilatura metadata: {ref_ok / max(1, total):.1%})"
         )
+    print(
+        f"date (UTC day of published_at) {date_utc[0]}/{date_utc[1]} = {date_utc[0] / max(1, date_utc[1]):.1%}"
+    )
     print(
         f"speed: warta {len(rows) / max(t_ours, 1e-9):.1f} pages/s per core (CPU time), "
         f"trafilatura {len(rows) / max(t_plain, 1e-9):.1f} pages/s"

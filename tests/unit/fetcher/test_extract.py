@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from tests.unit.fetcher.conftest import FIXTURES
 from warta_fetcher.extract import drop_noise_lines, extract_article
@@ -53,3 +53,41 @@ def test_page_without_article_gives_none() -> None:
 def test_related_teasers_in_other_languages_are_dropped_but_prose_is_kept() -> None:
     text = "À lire aussi » Autre sujet\nCzytaj też: inny\nLesen Sie auch: Anderes\nPolecamy: coś\nPolecamy odwiedzić muzeum.\nLesen ist gut."
     assert drop_noise_lines(text) == "Polecamy odwiedzić muzeum.\nLesen ist gut."
+
+
+def _page(head: str, body: str) -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+_PROSE = "".join(
+    f"<p>Paragraf {i}: petani di Jawa Tengah memanen padi lebih awal karena hujan datang tepat waktu tahun ini.</p>"
+    for i in range(14)
+)
+
+
+def test_publication_date_keeps_the_publishers_calendar_day() -> None:
+    html = _page('<meta property="article:published_time" content="2022-05-03T21:25:00-03:00">', _PROSE)
+    article = extract_article(html, url="https://example.com/politica/nota-1")
+    assert article is not None
+    assert article.published_at == datetime(2022, 5, 4, 0, 25, tzinfo=UTC)
+    assert article.published_date == date(2022, 5, 3)
+    assert article.to_json()["published_date"] == "2022-05-03"
+
+
+def test_bare_copyright_year_is_not_turned_into_a_date() -> None:
+    html = _page("<title>Tanpa tanggal</title>", _PROSE + "<div class='legal'>© 2016 Contoh Media</div>")
+    article = extract_article(html, url="https://example.com/tentang")
+    assert article is not None
+    assert article.published_at is None
+    assert article.published_date is None
+
+
+def test_article_body_under_a_read_more_class_is_not_pruned_but_a_teaser_box_is() -> None:
+    body = (
+        f"<div class='entry-content entry-content-read-more'>{_PROSE}</div>"
+        "<div class='read-more'><a href='/a'>Harga beras naik lagi di pasar induk</a></div>"
+    )
+    article = extract_article(_page("<title>Panen</title>", body), url="https://example.com/panen")
+    assert article is not None
+    assert "Paragraf 13" in article.text
+    assert "Harga beras naik" not in article.text

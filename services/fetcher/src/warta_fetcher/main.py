@@ -10,6 +10,7 @@ from pathlib import Path
 from warta.kafka import ensure_topics, wait_for_kafka
 from warta.logs import setup_logging
 from warta.topics import ARTICLES_FETCHED, TopicSpec, dlq
+from warta_fetcher.extract import warm_up_extraction
 from warta_fetcher.metrics import FetcherMetrics, serve_metrics
 from warta_fetcher.service import Scheduler, build_harvester, close_harvester, state_namespace
 from warta_fetcher.settings import Settings, load_settings
@@ -27,6 +28,8 @@ def run_service(settings: Settings, sources_path: Path) -> int:
         replication=settings.topic_replication,
         specs=[TopicSpec(ARTICLES_FETCHED), TopicSpec(dlq(ARTICLES_FETCHED))],
     )
+    # One-time extraction costs (dateparser locales...) paid at start-up, not on the first pages.
+    warm_up_extraction()
     metrics = FetcherMetrics()
     harvester = build_harvester(settings, metrics=metrics, namespace=state_namespace(settings))
     scheduler = Scheduler(settings, harvester, sources_path)
