@@ -336,11 +336,10 @@ def _signature(bare: list[str], names: set[str], hashes: list[int] | None = None
     # A shingle's hash combines its terms' hashes positionally (vectorised; no string joins).
     n = max(0, len(seq) - SHINGLE_SIZE + 1)
     # sum of SHINGLE_SIZE products mod P, each < P = 2^31 - 1: the sum stays far below 2^63
-    shingles = sum(
-        seq[offset : offset + n] * multiplier % _PRIME
-        for offset, multiplier in enumerate(_SHINGLE_MULTIPLIERS)
-    )
-    shingles = shingles % _PRIME if n else np.zeros(0, dtype=np.int64)
+    shingles = seq[0:n] * _SHINGLE_MULTIPLIERS[0] % _PRIME
+    for offset, multiplier in enumerate(_SHINGLE_MULTIPLIERS[1:], start=1):
+        shingles += seq[offset : offset + n] * multiplier % _PRIME
+    shingles %= _PRIME
     keys = np.array(_hashes_of(_key_terms_of(bare, names, KEY_TERMS)), dtype=np.int64)
     sig = np.concatenate(
         [
