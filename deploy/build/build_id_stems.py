@@ -1,7 +1,9 @@
 """Precompute Sastrawi stems of frequent Indonesian/Malay word forms.
 
-Sastrawi is exact but slow on a word it has not seen (~0.1 ms: it tries affix combinations against
-its root dictionary), which dominated the analysis of fresh articles. This table, built from the
+Sastrawi is exact but slow on a word it has not seen (PySastrawi ~0.2 ms: it tries affix
+combinations against its root dictionary; ~3-5 us through the gated port in
+warta/analysis/indonesian.py, which gives the same stems and rebuilds this table byte for byte).
+This table, built from the
 TRAINING text in ../shared/data (Indonesian NER training splits, WikiANN id/ms train, SIB-200
 ind/zsm train), turns the common forms into dictionary look-ups; everything else still goes to
 Sastrawi at run time and is cached. Same stems either way: the table only stores Sastrawi's answers.
