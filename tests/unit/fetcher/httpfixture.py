@@ -70,6 +70,10 @@ class LocalServer:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
     def base(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"

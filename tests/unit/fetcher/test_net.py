@@ -189,3 +189,68 @@ def test_retry_after_parses_seconds_and_http_dates() -> None:
     assert parse_retry_after(None, default=7.0) == 7.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
     assert parse_retry_after("garbage", default=5.0) == 5.0
+
+
+class FlippingResolver:
+    """DNS rebinding at the resolver seam: the first answer is public, every later one private."""
+
+    def __init__(self, first: str, then: str) -> None:
+        self.first, self.then, self.calls = first, then, 0
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.calls += 1
+        return [self.first if self.calls == 1 else self.then]
+
+
+def test_rebinding_between_check_and_connect_cannot_reach_the_private_address(
+    server: LocalServer,
+) -> None:
+    server.routes["/admin"] = Reply(200, b"internal")
+    resolver = FlippingResolver(first="93.184.216.34", then="127.0.0.1")
+    client = PoliteHttp(HttpPolicy(per_host_delay_s=0.0, respect_robots=False), resolver=resolver)
+    try:
+        with pytest.raises(FetchError) as info:
+            client.get(f"http://rebind.test:{server.port}/admin")
+    finally:
+        client.close()
+    # Call 1 = get()'s early check (public, passes); call 2 = the connection, which sees the
+    # rebound private answer and refuses instead of connecting to it.
+    assert resolver.calls == 2
+    assert info.value.reason == "blocked_address"
+    assert "127.0.0.1" in str(info.value)
+    assert info.value.url == f"http://rebind.test:{server.port}/admin"
+    assert server.hits == []  # nothing ever reached the loopback server
+
+
+def test_connection_goes_to_the_checked_address_with_the_original_host_header(server: LocalServer) -> None:
+    server.routes["/story"] = Reply(200, b"berita")
+    seen: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        seen.append(host)
+        return ["127.0.0.1"]  # "news.test" does not exist in real DNS: only the seam can answer
+
+    client = PoliteHttp(loopback_policy(respect_robots=False), resolver=resolver)
+    try:
+        result = client.get(f"http://news.test:{server.port}/story")
+    finally:
+        client.close()
+    assert result.body == b"berita"
+    assert set(seen) == {"news.test"}
+    assert server.hits[-1][1]["host"] == f"news.test:{server.port}"
+
+
+def test_redirect_to_a_name_resolving_to_a_private_address_is_refused(server: LocalServer) -> None:
+    server.routes["/go"] = Reply(302, b"", {"Location": "http://intranet.test/secret"})
+
+    def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"] if host == "127.0.0.1" else ["192.168.1.10"]
+
+    client = PoliteHttp(loopback_policy(respect_robots=False), resolver=resolver)
+    try:
+        with pytest.raises(FetchError) as info:
+            client.get(server.url("/go"))
+    finally:
+        client.close()
+    assert info.value.reason == "blocked_address"
+    assert [path for path, _ in server.hits] == ["/go"]

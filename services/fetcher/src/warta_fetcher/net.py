@@ -3,6 +3,11 @@
 Every request of the fetcher goes through :class:`PoliteHttp`. Redirects are followed by hand so each
 hop is checked again (address, robots, count); bodies are read raw and decompressed by us with an
 output cap, so neither a huge body nor a gzip bomb can exhaust memory.
+
+The address check is enforced where the socket is opened: our httpcore network backend resolves the
+host, refuses non-public answers and connects to exactly the address it checked. A DNS answer that
+changes between a check and the connection (DNS rebinding) therefore cannot reach a private address;
+TLS still verifies and sends SNI for the URL's host name, and the Host header is the URL's.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ import socket
 import threading
 import time
 import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
+from httpcore._backends.sync import SyncStream
 
 log = logging.getLogger(__name__)
 
@@ -154,18 +162,86 @@ class _Robots:
         return float(delay) if delay else None
 
 
+Resolver = Callable[[str, int], Sequence[str]]
+"""``(host, port) -> IP address strings``; raises ``OSError`` when the name does not resolve."""
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """The operating system's answer for ``host`` (IPv4 and IPv6), first occurrence order."""
+    addresses: list[str] = []
+    for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        address = str(info[4][0])
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+class _CheckedBackend(httpcore.SyncBackend):
+    """httpcore network backend that connects only to addresses it has just checked itself.
+
+    ``checked(host, port)`` resolves and vets the host (raising :class:`FetchError` for a
+    non-public answer); the socket is then opened to those IP addresses, never to the name, so no
+    second DNS lookup can slip another address in. TLS is started by httpcore on this stream with
+    the URL's host name as ``server_hostname`` (SNI and certificate checks unchanged)."""
+
+    def __init__(self, checked: Callable[[str, int], list[str]]) -> None:
+        self._checked = checked
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        source = None if local_address is None else (local_address, 0)
+        last_error: OSError | None = None
+        for address in self._checked(host, port):
+            try:
+                sock = socket.create_connection((address, port), timeout, source_address=source)
+            except TimeoutError as exc:
+                raise httpcore.ConnectTimeout(f"{host} ({address}): {exc}") from exc
+            except OSError as exc:
+                last_error = exc
+                continue
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return SyncStream(sock)
+        raise httpcore.ConnectError(f"cannot connect to {host}:{port}: {last_error}")
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    """``httpx.HTTPTransport`` whose connection pool uses :class:`_CheckedBackend`."""
+
+    def __init__(self, backend: httpcore.NetworkBackend, limits: httpx.Limits) -> None:
+        super().__init__(trust_env=False, limits=limits)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+
+
 class PoliteHttp:
     """Thread-safe HTTP GET with robots.txt, per-host limits, conditional requests and hard caps."""
 
-    def __init__(self, policy: HttpPolicy) -> None:
+    def __init__(self, policy: HttpPolicy, resolver: Resolver | None = None) -> None:
         self.policy = policy
         self._networks = [ipaddress.ip_network(n, strict=False) for n in policy.allowed_networks]
+        self._resolve = resolver or system_resolver
         self._client = httpx.Client(
             follow_redirects=False,
             timeout=httpx.Timeout(policy.timeout_s),
             trust_env=False,
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+            transport=_PinnedTransport(
+                _CheckedBackend(self._checked_addresses),
+                httpx.Limits(max_connections=64, max_keepalive_connections=16),
+            ),
         )
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, _Robots] = {}
@@ -177,28 +253,36 @@ class PoliteHttp:
 
     # -- guards ---------------------------------------------------------------------------------
     def check_address(self, url: str) -> None:
-        """Refuse non-http(s) URLs and hosts resolving to private, loopback, link-local… addresses."""
+        """Refuse non-http(s) URLs and hosts resolving to private, loopback, link-local… addresses.
+
+        An early, explicit refusal before robots.txt or the request; the connection itself is
+        checked again, on the address actually used (:class:`_CheckedBackend`)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("bad_url", f"not an http(s) URL: {url!r}", url)
         if self.policy.allow_private_networks:
             return
+        self._checked_addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), url)
+
+    def _checked_addresses(self, host: str, port: int, url: str | None = None) -> list[str]:
+        """Resolve ``host``; every address must be public unless configuration allows it."""
         try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
+            addresses = list(self._resolve(host, port))
         except OSError as exc:
-            raise FetchError("dns", f"cannot resolve {parts.hostname}: {exc}", url) from exc
-        for info in infos:
-            address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
-                str(info[4][0]).split("%")[0]
-            )
+            raise FetchError("dns", f"cannot resolve {host}: {exc}", url) from exc
+        if not addresses:
+            raise FetchError("dns", f"no address for {host}", url)
+        if self.policy.allow_private_networks:
+            return addresses
+        for raw in addresses:
+            address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(raw.split("%")[0])
             if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
                 address = address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
             if any(address in net for net in self._networks):
                 continue
             if not address.is_global or address.is_multicast:
-                raise FetchError(
-                    "blocked_address", f"{parts.hostname} resolves to non-public address {address}", url
-                )
+                raise FetchError("blocked_address", f"{host} resolves to non-public address {address}", url)
+        return addresses
 
     def _gate(self, host: str) -> _HostGate:
         with self._lock:
@@ -316,6 +400,9 @@ class PoliteHttp:
                         raise FetchError(f"http_{status}", f"HTTP {status}", url)
                     body = self._read_body(response, resp_headers, max_bytes, deadline, url)
                     return FetchResult(url, status, resp_headers, body=body)
+            except FetchError as exc:  # refused at connect time by _CheckedBackend
+                exc.url = exc.url or url
+                raise
             except httpx.TimeoutException as exc:
                 raise FetchError("timeout", f"timed out: {type(exc).__name__}", url) from exc
             except httpx.HTTPError as exc:
