@@ -204,3 +204,9 @@ def test_bokmal_and_nynorsk_standard_forms_point_opposite_ways() -> None:
 
     assert standard_contrast("Jeg vet ikke hva hun sa.", ("nb", "nn")) > 0
     assert standard_contrast("Eg veit ikkje kva ho sa.", ("nb", "nn")) < 0
+
+
+def test_text_with_lone_surrogates_does_not_raise() -> None:
+    broken = "Das ist ein Test \udcff mit einem Text, der lang genug ist, sagte er am Montag."
+    assert detect_language(broken).code == "de"
+    assert detect_language("abc \ud800 def").code == detect_language("abc ? def").code

@@ -561,7 +561,7 @@ class LanguageDetector:
         if fast == "id/ms":
             # lingua's id/ms preference is close to a coin toss anyway; the discriminator decides.
             return self._id_or_ms(full, FAST_CONFIDENCE, {}, hint_code)
-        sample = language_sample(text, title)
+        sample = _encodable(language_sample(text, title))
         opinions = self._voters.opinions(sample) if self._voters is not None else None
         agreed = None
         if opinions is not None and len(sample) >= SHORT_TEXT:
@@ -617,6 +617,16 @@ class LanguageDetector:
         if top_conf < 0.2:
             return Language(code=UNDETERMINED, confidence=round(top_conf, 4))
         return Language(code=top, confidence=round(top_conf, 4))
+
+
+def _encodable(sample: str) -> str:
+    """``sample`` with lone surrogates (from broken decoders upstream) replaced by "?": lingua
+    raises on text that cannot be encoded as UTF-8."""
+    try:
+        sample.encode("utf-8")
+    except UnicodeEncodeError:
+        return sample.encode("utf-8", "replace").decode("utf-8")
+    return sample
 
 
 def _function_word_family(sample: str) -> str:
