@@ -74,8 +74,9 @@ _BREAK_SPLIT = re.compile(r"[.!?\n:;“”\"()\[\]|–—]").split
 KEYWORD_MIN_LENGTH = 3
 
 # Per token, in one memo per language: (term, folded form, content word?, keyword candidate?,
-# capitalised?, all capitals?, the term's 31-bit CRC for the signature). One look-up per token serves the terms, the signature's content
-# filter, the keyword candidates and the name heuristics (instead of one memo per question).
+# capitalised?, all capitals?, the term's 31-bit CRC). One look-up per token serves the terms, the
+# signature's content filter and hashes, the keyword candidates and the name heuristics (instead
+# of one memo per question).
 # Bounded in two generations: when the current table is full it becomes the previous one and a new
 # table starts; a token missing from the current table is looked up in the previous one before it
 # is analysed again. So a long-running enricher keeps the words it keeps meeting (instead of
@@ -125,8 +126,8 @@ class AnalysedText:
     is False for every token that is not capitalised. Per token also: ``content`` (a content word
     for the signature: not a stop word of ``lang``, one letter or a number under 4 digits),
     ``candidate`` (a possible keyword: at least ``KEYWORD_MIN_LENGTH`` characters, not a stop word
-    nor a number) and ``name_like`` (capitalised in mid-sentence, or all capitals at a sentence
-    start: the signature's name mark).
+    nor a number), ``name_like`` (capitalised in mid-sentence, or all capitals at a sentence
+    start: the signature's name mark) and ``term_hashes`` (CRC-32 of each term, 31 bits).
     """
 
     text: str
