@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import ssl
 import time
 
 import pytest
 
-from tests.unit.fetcher.conftest import loopback_policy
+from tests.unit.fetcher.conftest import FIXTURES, loopback_policy
 from tests.unit.fetcher.httpfixture import LocalServer, Reply
 from warta_fetcher.net import FetchError, HttpPolicy, PoliteHttp, RateLimited, parse_retry_after
+
+TLS_FIXTURES = FIXTURES / "tls"  # self-signed certificate for news.test (test-only key)
 
 
 def _etag_route(handler):  # type: ignore[no-untyped-def]
@@ -254,3 +257,29 @@ def test_redirect_to_a_name_resolving_to_a_private_address_is_refused(server: Lo
         client.close()
     assert info.value.reason == "blocked_address"
     assert [path for path, _ in server.hits] == ["/go"]
+
+
+def test_https_to_a_pinned_address_still_verifies_and_sends_the_host_name() -> None:
+    """Connecting by IP must not change TLS: SNI and the certificate check use the URL's name."""
+    cert, key = TLS_FIXTURES / "news_test_cert.pem", TLS_FIXTURES / "news_test_key.pem"
+    names: list[str | None] = []
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    server_tls.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,func-returns-value]
+    server = LocalServer(tls=server_tls).start()
+    server.routes["/story"] = Reply(200, b"aman")
+    trust = ssl.create_default_context(cafile=str(cert))
+    client = PoliteHttp(
+        loopback_policy(respect_robots=False), resolver=lambda host, port: ["127.0.0.1"], ssl_context=trust
+    )
+    try:
+        assert client.get(f"https://news.test:{server.port}/story").body == b"aman"
+        assert names == ["news.test"]
+        assert server.hits[-1][1]["host"] == f"news.test:{server.port}"
+        # The same certificate presented for another name is rejected: verification is on.
+        with pytest.raises(FetchError) as info:
+            client.get(f"https://other.test:{server.port}/story")
+        assert info.value.reason == "network"
+    finally:
+        client.close()
+        server.stop()

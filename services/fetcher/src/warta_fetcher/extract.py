@@ -304,7 +304,7 @@ def _published(meta: dict[str, str], tree: Any, url: str | None) -> tuple[dateti
     for key in ("@ld:date", *_DATE_KEYS, "@time"):
         value = meta.get(key)
         parsed = parse_feed_date(value) if value else None
-        if parsed is not None:
+        if value and parsed is not None:
             declared, declared_day = parsed, _written_date(value, parsed)
             break
     shown = _shown_date(tree, url, declared_day)

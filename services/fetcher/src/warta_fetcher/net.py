@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -215,10 +216,12 @@ class _CheckedBackend(httpcore.SyncBackend):
 class _PinnedTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` whose connection pool uses :class:`_CheckedBackend`."""
 
-    def __init__(self, backend: httpcore.NetworkBackend, limits: httpx.Limits) -> None:
+    def __init__(
+        self, backend: httpcore.NetworkBackend, limits: httpx.Limits, ssl_context: ssl.SSLContext | None
+    ) -> None:
         super().__init__(trust_env=False, limits=limits)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -229,7 +232,10 @@ class _PinnedTransport(httpx.HTTPTransport):
 class PoliteHttp:
     """Thread-safe HTTP GET with robots.txt, per-host limits, conditional requests and hard caps."""
 
-    def __init__(self, policy: HttpPolicy, resolver: Resolver | None = None) -> None:
+    def __init__(
+        self, policy: HttpPolicy, resolver: Resolver | None = None, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        """``resolver`` replaces the system DNS (tests); ``ssl_context`` the default CA trust."""
         self.policy = policy
         self._networks = [ipaddress.ip_network(n, strict=False) for n in policy.allowed_networks]
         self._resolve = resolver or system_resolver
@@ -241,6 +247,7 @@ class PoliteHttp:
             transport=_PinnedTransport(
                 _CheckedBackend(self._checked_addresses),
                 httpx.Limits(max_connections=64, max_keepalive_connections=16),
+                ssl_context,
             ),
         )
         self._gates: dict[str, _HostGate] = {}
