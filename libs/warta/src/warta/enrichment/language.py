@@ -7,11 +7,13 @@ enricher's budget (< 700 MB for the whole process, ≥ 300 articles/s per core).
 as ``LanguageDetector(accuracy="high")`` for offline use.
 
 Lingua is close to a coin toss between Indonesian and Malay, so an id↔ms discriminator decides
-whenever lingua's answer is one of the two: word weights learned from the WikiANN *training* splits
-where the SIB-200 parallel training sentences agree (``bench/build_id_ms_weights.py``) plus a
-short hand list of contrastive spellings ("karena" vs "kerana", "uang" vs "wang"), over the first
-~3000 characters, with a small prior for Indonesian (far more common in the news we ingest) and
-the page's declared language as a tie-breaker.
+whenever lingua's answer is one of the two: word weights of one naive Bayes over *training* text
+(WikiANN id/ms, SIB-200 ind/zsm parallel sentences, Indonesian NER news; built by
+``bench/build_id_ms_weights.py``) plus a short hand list of contrastive spellings ("karena" vs
+"kerana", "uang" vs "wang"), over the first ~3000 characters, with a small prior for Indonesian
+(far more common in the news we ingest), the identifiers' own id/ms preference, and the page's
+declared language as a tie-breaker. Close written standards (Bosnian/Croatian, Bokmål/Nynorsk)
+are decided the same way, from standard-language word contrasts (``standard_contrast``).
 
 Headlines: the low-accuracy mode misreads short text (an Indonesian headline comes out Finnish,
 an English one full of names Vietnamese). For samples under ``SHORT_TEXT`` characters, two or more
@@ -33,7 +35,8 @@ Further layers, bounded in memory:
   text, Latin-script words (an English site banner above an Urdu article, HTTP headers) are
   removed before lingua looks, so the banner cannot outvote the article.
 * **Second stage for close relatives** (``REFINED_LANGUAGES``, off by default since the second
-  opinions: it adds nothing on sentences and +0.003 on word pairs for ~77 MB): when the low-accuracy winner and
+  opinions: +0.0004 on sentences and +0.0025 on word pairs for ~80 MB): when the low-accuracy
+  winner and
   another of its top three candidates both belong to a small set of languages that the
   trigram-only mode confuses (Bosnian/Croatian/Macedonian, the Nguni and Sotho-Tswana
   languages), lingua's high-accuracy models (1- to 5-grams) decide between those candidates
