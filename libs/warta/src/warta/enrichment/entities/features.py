@@ -409,7 +409,8 @@ def word_lexicon_path(model_dir: str | os.PathLike[str], family: str) -> str:
 def load_word_lexicon(model_dir: str | os.PathLike[str], family: str) -> dict[str, tuple[str, ...]] | None:
     """Folded word -> the sorted classes of the word lists holding it ("fn" given name, "ln" surname,
     "lc" ordinary lower-case word, "np" / "no" / "nl" word of person / organisation / place names,
-    "ci" / "cm" one-word city name / word of a longer one, "st" US state name or code), or None
+    "ci" / "cm" one-word city name / word of a longer one, "st" US state name or code, "rg" / "rm"
+    the same for provinces and states of every country), or None
     when ``family`` uses none. The file maps each class to its words (``train_ner.py`` writes it).
 
     Raises FileNotFoundError when the family should have the lists but the file is missing.
