@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from lxml import etree
+from trafilatura.utils import load_html
+
 from tests.unit.fetcher.conftest import FIXTURES
-from warta_fetcher.extract import drop_noise_lines, extract_article
+from warta_fetcher.extract import drop_noise_lines, extract_article, parse_html, strip_inert
 
 
 def test_related_share_and_cookie_blocks_are_removed() -> None:
@@ -91,3 +94,32 @@ def test_article_body_under_a_read_more_class_is_not_pruned_but_a_teaser_box_is(
     assert article is not None
     assert "Paragraf 13" in article.text
     assert "Harga beras naik" not in article.text
+
+
+def test_our_parser_builds_the_same_tree_as_trafilatura_for_pages_and_junk() -> None:
+    pages: list[bytes | str] = [
+        (FIXTURES / "article_related.html").read_bytes(),
+        b"<?xml version='1.0' encoding='utf-8'?><html><body><p>x</p></body></html>",
+        "<html><body><p>caf\u00e9</p></body></html>".encode("latin-1"),
+        b"",
+        b"garbage",
+        "<p>fragment only</p>",
+    ]
+    for page in pages:
+        ours, theirs = parse_html(page), load_html(page)
+        assert (ours is None) == (theirs is None), page
+        if ours is not None:
+            assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+def test_inert_subtrees_go_but_json_ld_and_tail_text_stay() -> None:
+    tree = parse_html(
+        "<html><body><p>Awal <script>var x=1;</script>tengah<svg><path d='M0'/></svg> akhir</p>"
+        '<nav><a href="/">Beranda</a></nav>'
+        '<script type="application/ld+json">{"@type": "NewsArticle"}</script></body></html>'
+    )
+    assert tree is not None
+    strip_inert(tree)
+    assert tree.find(".//p").text_content() == "Awal tengah akhir"
+    assert tree.find(".//nav") is None and tree.find(".//svg") is None
+    assert [s.get("type") for s in tree.iter("script")] == ["application/ld+json"]

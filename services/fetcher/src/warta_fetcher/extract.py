@@ -99,28 +99,33 @@ _HTML_PARSER.set_element_class_lookup(
 
 def parse_html(html: bytes | str) -> HtmlElement | None:
     """Parse a page the way ``trafilatura.utils.load_html`` does (charset guess, repairs, the same
-    rejection of non-HTML), with the cheap element lookup above. ``None`` when it is not HTML."""
+    fallbacks and rejection of non-HTML), with the cheap element lookup above. ``None`` when it is
+    not HTML."""
     text = decode_file(html)
     beginning = text[:50].lower()
     dubious = is_dubious_html(beginning)
     text = repair_faulty_html(text, beginning)
     tree = None
+    parsed_bytes = False
     try:
         tree = html_fromstring(text, parser=_HTML_PARSER)
     except ValueError:  # "Unicode strings with encoding declaration are not supported."
-        tree = None
-    except Exception as exc:  # libxml2 on hostile input: no page beats a crash
+        tree, parsed_bytes = _parse_utf8(text), True
+    except Exception as exc:  # libxml2 on hostile input
         log.debug("lxml could not parse the page: %s", exc)
-        return None
-    if tree is None or len(tree) < 1:
-        try:
-            tree = html_fromstring(text.encode("utf-8", "surrogatepass"), parser=_HTML_PARSER)
-        except Exception as exc:
-            log.debug("lxml could not parse the page bytes: %s", exc)
-            return None
+    if (tree is None or len(tree) < 1) and not parsed_bytes:
+        tree = _parse_utf8(text)
     if tree is not None and dubious and len(tree) < 2:
         return None
     return tree
+
+
+def _parse_utf8(text: str) -> HtmlElement | None:
+    try:
+        return html_fromstring(text.encode("utf-8", "surrogatepass"), parser=_HTML_PARSER)
+    except Exception as exc:  # no page beats a crash
+        log.debug("lxml could not parse the page bytes: %s", exc)
+        return None
 
 
 @dataclass
