@@ -66,6 +66,7 @@ INDONESIAN_FAMILY = frozenset({"id", "ms", "jv", "su", "und"})
 # Tokens of context around candidate runs the tagger sees, per model family (trainer uses the same).
 WINDOW_CONTEXT = {"id": 1}
 REPORTED_TYPES = frozenset({"PER", "LOC", "ORG", "MISC"})
+EAGER_FAMILIES = ("id", "en")
 # A line is a title-case headline when this share of its (>= 4) words is capitalised, including a
 # function word ("Untuk", "Of") after the first word.
 TITLE_CASE_SHARE = 0.7
@@ -109,6 +110,10 @@ class EntityExtractor:
         self._link_cache: dict[tuple[str, ...], object] = {}
         self._plain_words: dict[str, frozenset[str]] = {}
         self._scorers: dict[str, WindowScorer] = {}
+        # The news languages' taggers are built now (~0.2-0.4 s each: model weights, word lists),
+        # not on the first article of each language; the others on first use.
+        for family in EAGER_FAMILIES:
+            self.scorer(family)
 
     def clusters(self, family: str) -> dict[str, str] | None:
         """Word clusters the CRF of ``family`` was trained with (None if it uses none); loaded once."""
