@@ -481,10 +481,12 @@ def extract_article(
     canonical = canonicalize_url(canonical_raw, url) if canonical_raw else None
     if canonical is None and url:
         canonical = canonicalize_url(url)
-    published, published_day = _published(meta, tree, canonical or url)
     noise, bylines = scan_page(tree)  # before stripping: bylines may sit in nav/aside/footer
     authors = _authors(meta, bylines)
     strip_inert(tree)
+    # After stripping: htmldate then skips dates in menus, sidebars and footers (other stories,
+    # copyright years) and serialises a smaller page for its text search. Meta and JSON-LD stay.
+    published, published_day = _published(meta, tree, canonical or url)
     prune_noise(tree, noise)
     page_chars = _paragraph_chars(tree)
     text = _body_text(tree, canonical or url, fast=FAST_EXTRACTION)
