@@ -185,10 +185,10 @@ class EntityExtractor:
         n = len(tokens)
         # One cached look-up per token gives everything the per-token passes need (they ran on
         # every token of every article: ~10 % of the extraction).
-        get_info = _TOKEN_INFO.get
-        folded_t, alpha_t, upper_t, cased_cand_t = zip(
-            *[get_info(t) or _token_info(t) for t in tokens], strict=True
-        )
+        infos = list(map(_TOKEN_INFO.get, tokens))  # C speed; the few new words are filled below
+        if None in infos:
+            infos = [info or _token_info(t) for t, info in zip(tokens, infos, strict=True)]
+        folded_t, alpha_t, upper_t, cased_cand_t = zip(*infos, strict=True)
         folded: list[str] = list(folded_t)
         is_alpha: list[bool] = list(alpha_t)
         is_upper: list[bool] = list(upper_t)
