@@ -31,7 +31,7 @@ _AFTER_WORD = "\x00after-text"
 _OWN, _PREV, _NEXT, _PREV2, _NEXT2 = range(5)
 # Roles of a gazetteer tag's row in ``WindowScorer._gaz``: on its token, on the token after, before.
 _GAZ_OWN, _GAZ_AFTER, _GAZ_BEFORE = range(3)
-_MAX_WORDS = 200_000  # word types kept before the table starts afresh (bounds memory: ~60 MB at most)
+_MAX_WORDS = 100_000  # word types kept before the table starts afresh (bounds memory: ~30-40 MB)
 
 
 class WindowScorer:
