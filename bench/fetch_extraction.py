@@ -2,8 +2,10 @@
 
 Counts as trafilatura's own evaluation does: per page, each ``with`` snippet found in the extracted
 text is a true positive (missing = false negative), each ``without`` snippet found is a false
-positive (absent = true negative). Also reports title/author/date agreement where gold exists, the
-subset of pages carrying related-article blocks, and pages/s on one core.
+positive (absent = true negative). Also reports title/author/date agreement where gold exists (the
+gold date is the one the page shows, so ``published_date`` is compared; the UTC day of
+``published_at`` is printed too), the subset of pages carrying related-article blocks, and pages/s
+on one core (CPU time, after a warm-up that loads dateparser's locales, as the service does).
 
 Usage: uv run python bench/fetch_extraction.py [--limit N]
 """
