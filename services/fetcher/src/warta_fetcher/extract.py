@@ -333,11 +333,19 @@ def _title(meta: dict[str, str]) -> str | None:
     return None
 
 
-def _authors(meta: dict[str, str], bylines: list[Any]) -> list[str]:
+def _declared_authors(meta: dict[str, str]) -> list[str] | None:
+    """Authors from JSON-LD / meta tags; ``None`` when the page declares none."""
     for key in ("@ld:author", *_AUTHOR_KEYS):
         value = meta.get(key)
         if value and not value.startswith(("http://", "https://", "@")):
             return _split_authors(value)
+    return None
+
+
+def _authors(meta: dict[str, str], bylines: list[Any]) -> list[str]:
+    declared = _declared_authors(meta)
+    if declared is not None:
+        return declared
     # No metadata: a visible byline (class/itemprop/rel "author", "byline"), short and name-like.
     for node in bylines:
         if node.tag in ("html", "body", "article", "main", "script", "style", "img"):
@@ -481,9 +489,15 @@ def extract_article(
     canonical = canonicalize_url(canonical_raw, url) if canonical_raw else None
     if canonical is None and url:
         canonical = canonicalize_url(url)
-    noise, bylines = scan_page(tree)  # before stripping: bylines may sit in nav/aside/footer
-    authors = _authors(meta, bylines)
-    strip_inert(tree)
+    authors = _declared_authors(meta)
+    if authors is None:
+        # A visible byline is needed: scan before stripping, bylines may sit in nav/aside/footer.
+        noise, bylines = scan_page(tree)
+        authors = _authors(meta, bylines)
+        strip_inert(tree)
+    else:
+        strip_inert(tree)
+        noise = scan_page(tree)[0]  # same noise blocks, found in the smaller tree
     # After stripping: htmldate then skips dates in menus, sidebars and footers (other stories,
     # copyright years) and serialises a smaller page for its text search. Meta and JSON-LD stay.
     published, published_day = _published(meta, tree, canonical or url)
