@@ -116,11 +116,13 @@ def sources_list(sources_file: str | None, as_json: bool) -> None:
 
 @sources_group.command("status")
 @click.argument("sources_file", required=False)
-def sources_status(sources_file: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="print JSON lines (the form GET /sources serves)")
+def sources_status(sources_file: str | None, as_json: bool) -> None:
     """Per-source fetches, 304s, errors, new articles, last lag and next poll (from the state dir)."""
     from warta_fetcher.service import state_namespace
     from warta_fetcher.sources import load_sources
     from warta_fetcher.state import StateStore, latest_state_path, state_path
+    from warta_fetcher.status import source_statuses
 
     settings = load_settings()
     try:
@@ -135,24 +137,29 @@ def sources_status(sources_file: str | None) -> None:
         if not path.exists():
             path = latest_state_path(settings.state_dir) or path
     state = StateStore(path)
-    now = time.time()
+    try:
+        statuses = source_statuses(sources, state)
+    finally:
+        state.close()
+    if as_json:
+        for status in statuses:
+            click.echo(json.dumps(status.to_json(), ensure_ascii=False))
+        return
     rows = [("ID", "FETCHES", "304", "ERRORS", "NEW", "LAG", "LAST", "NEXT", "STATUS")]
-    for s in sources:
-        st = state.get(s.id)
+    for st in statuses:
         rows.append(
             (
-                s.id,
+                st.id,
                 str(st.fetches),
                 str(st.not_modified),
                 str(st.errors),
                 str(st.new_articles),
                 _dur(st.last_lag_s),
-                (_dur(now - st.last_fetch_at) + " ago") if st.last_fetch_at else "never",
-                ("in " + _dur(max(0.0, st.next_poll_at - now))) if st.next_poll_at else "due",
+                (_dur(st.as_of - st.last_fetch_at) + " ago") if st.last_fetch_at else "never",
+                ("in " + _dur(st.next_poll_in_s)) if st.next_poll_at else "due",
                 (st.last_status or "-") + (f": {st.last_error[:60]}" if st.last_error else ""),
             )
         )
-    state.close()
     _table(rows)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from warta.kafka import ensure_topics, wait_for_kafka
@@ -14,6 +15,7 @@ from warta_fetcher.extract import warm_up_extraction
 from warta_fetcher.metrics import FetcherMetrics, serve_metrics
 from warta_fetcher.service import Scheduler, build_harvester, close_harvester, state_namespace
 from warta_fetcher.settings import Settings, load_settings
+from warta_fetcher.status import sources_routes
 
 log = logging.getLogger("warta_fetcher")
 
@@ -33,12 +35,8 @@ def run_service(settings: Settings, sources_path: Path) -> int:
     metrics = FetcherMetrics()
     harvester = build_harvester(settings, metrics=metrics, namespace=state_namespace(settings))
     scheduler = Scheduler(settings, harvester, sources_path)
-    server = None
-    if settings.metrics_port:
-        server = serve_metrics(
-            metrics, settings.metrics_host, settings.metrics_port, healthy=lambda: not scheduler.stopping
-        )
-        log.info("metrics on http://%s:%d/metrics", settings.metrics_host, settings.metrics_port)
+    scheduler.reload_sources()  # so /sources lists them from the first request on
+    server = serve_fetcher_ops(settings, metrics, scheduler)
 
     def _on_signal(signum: int, _frame: object) -> None:
         log.info("signal %d: finishing in-flight polls, then exiting", signum)
@@ -54,6 +52,31 @@ def run_service(settings: Settings, sources_path: Path) -> int:
             server.shutdown()
     log.info("fetcher stopped")
     return 1 if scheduler.fatal else 0
+
+
+def serve_fetcher_ops(
+    settings: Settings, metrics: FetcherMetrics, scheduler: Scheduler
+) -> ThreadingHTTPServer | None:
+    """The ops server on ``metrics_host:metrics_port`` (None when the port is 0).
+
+    ``/metrics``, ``/healthz`` (503 once stopping), ``/sources`` and ``/sources/{id or name}``
+    (config and fetch counters of the scheduler's current sources, as ``warta sources status --json``).
+    """
+    if not settings.metrics_port:
+        return None
+    server = serve_metrics(
+        metrics,
+        settings.metrics_host,
+        settings.metrics_port,
+        healthy=lambda: not scheduler.stopping,
+        json_routes=sources_routes(lambda: scheduler.configured_sources, scheduler.harvester.state),
+    )
+    log.info(
+        "ops on http://%s:%d/{metrics,healthz,sources}",
+        settings.metrics_host,
+        server.server_address[1],
+    )
+    return server
 
 
 def main() -> None:

@@ -1,10 +1,13 @@
-"""Prometheus metrics per source, and the small /metrics + /healthz HTTP endpoint."""
+"""Prometheus metrics per source, and the fetcher's small ops HTTP server (/metrics, /healthz, extras)."""
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -14,6 +17,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+log = logging.getLogger(__name__)
 
 
 class FetcherMetrics:
@@ -54,9 +59,17 @@ class FetcherMetrics:
 
 
 def serve_metrics(
-    metrics: FetcherMetrics, host: str, port: int, healthy: Callable[[], bool] = lambda: True
+    metrics: FetcherMetrics,
+    host: str,
+    port: int,
+    healthy: Callable[[], bool] = lambda: True,
+    json_routes: Callable[[str], tuple[int, Any] | None] | None = None,
 ) -> ThreadingHTTPServer:
-    """Start ``/metrics`` and ``/healthz`` on a daemon thread; returns the server (call ``shutdown()``)."""
+    """Start ``/metrics`` and ``/healthz`` on a daemon thread; returns the server (call ``shutdown()``).
+
+    ``json_routes(path)`` answers any other GET: ``(status, body)`` is sent as JSON, ``None`` is a
+    404; if it raises, the client gets a 500 ``{"detail": ...}`` and the server keeps running.
+    """
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server API
@@ -70,12 +83,25 @@ def serve_metrics(
                     "application/json",
                 )
             else:
-                body, status, ctype = b"not found", 404, "text/plain"
+                body, status, ctype = self._extra()
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def _extra(self) -> tuple[bytes, int, str]:
+            reply = None
+            if json_routes is not None:
+                try:
+                    reply = json_routes(self.path)
+                except Exception as exc:  # a broken route must not take the health endpoint down
+                    log.exception("ops route %s failed", self.path)
+                    reply = (500, {"detail": f"internal error: {type(exc).__name__}"})
+            if reply is None:
+                return b"not found", 404, "text/plain"
+            status, payload = reply
+            return json.dumps(payload, ensure_ascii=False).encode(), status, "application/json"
 
         def log_message(self, *args: object) -> None:
             return

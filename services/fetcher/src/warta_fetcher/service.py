@@ -91,7 +91,8 @@ class Scheduler:
         self.sources_path = sources_path
         self.owner = owner_name(settings)
         self._stop = threading.Event()
-        self._sources: list[Source] = []
+        self._configured: list[Source] = []  # everything in the file, disabled ones too (for /sources)
+        self._sources: list[Source] = []  # the enabled ones: what gets polled
         self._sources_mtime = 0.0
         self.fatal: BaseException | None = None
 
@@ -102,7 +103,13 @@ class Scheduler:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
-    def _reload_sources(self) -> None:
+    @property
+    def configured_sources(self) -> list[Source]:
+        """Every source of the last valid sources file, disabled ones included, in file order."""
+        return self._configured
+
+    def reload_sources(self) -> None:
+        """Re-read the sources file if it changed; an invalid file keeps the previous list."""
         try:
             mtime = self.sources_path.stat().st_mtime
         except OSError as exc:
@@ -111,7 +118,10 @@ class Scheduler:
         if mtime == self._sources_mtime:
             return
         try:
-            self._sources = [s for s in load_sources(self.sources_path) if s.enabled]
+            configured = load_sources(self.sources_path)
+            # Rebind, never mutate: the ops HTTP thread may be reading the previous lists.
+            self._configured = configured
+            self._sources = [s for s in configured if s.enabled]
             self._sources_mtime = mtime
             log.info("loaded %d sources from %s", len(self._sources), self.sources_path)
         except (ValueError, OSError) as exc:
@@ -122,7 +132,7 @@ class Scheduler:
         running: dict[str, Future[PollReport]] = {}
         with ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="poll") as pool:
             while not self._stop.is_set():
-                self._reload_sources()
+                self.reload_sources()
                 for source_id, future in list(running.items()):
                     if future.done():
                         del running[source_id]
