@@ -185,6 +185,9 @@ def test_service_serves_metrics_and_stops_cleanly_on_sigterm(
         assert 'warta_fetcher_fetches_total{source="local"}' in metrics
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:
             assert json.loads(resp.read())["status"] == "ok"
+        # ready: the loop runs, the sources file is loaded, no Kafka send has failed
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as resp:
+            assert json.loads(resp.read()) == {"status": "ready", "reason": "ok"}
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     finally:

@@ -19,7 +19,7 @@ from warta_fetcher.main import serve_fetcher_ops
 from warta_fetcher.metrics import FetcherMetrics, serve_metrics
 from warta_fetcher.service import Scheduler, build_harvester, close_harvester
 from warta_fetcher.settings import Settings
-from warta_fetcher.sink import MemorySink
+from warta_fetcher.sink import MemorySink, SendFailed
 
 
 def _free_port() -> int:
@@ -127,3 +127,36 @@ def test_a_failing_json_route_answers_500_and_the_server_lives_on() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_readyz_answers_ready_once_the_loop_runs_and_503_with_the_reason_when_stopping(
+    running_fetcher: tuple[str, Scheduler],
+) -> None:
+    base, scheduler = running_fetcher
+    deadline = time.monotonic() + 10
+    while _get(f"{base}/readyz")[0] != 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status, ctype, body = _get(f"{base}/readyz")
+    assert (status, ctype, body) == (200, "application/json", {"status": "ready", "reason": "ok"})
+    scheduler.stop()
+    status, _, body = _get(f"{base}/readyz")
+    assert status == 503 and body == {"status": "not ready", "reason": "stopping"}
+
+
+def test_scheduler_is_not_ready_before_its_loop_or_without_a_sources_file(
+    settings: Settings, tmp_path: Path
+) -> None:
+    harvester = build_harvester(settings, sink=MemorySink(), metrics=FetcherMetrics())
+    try:
+        scheduler = Scheduler(settings, harvester, tmp_path / "missing.yaml")
+        assert scheduler.readiness() == (False, "scheduler loop not started")
+        scheduler.last_tick = time.monotonic()
+        ready, reason = scheduler.readiness()
+        assert not ready and "no valid sources file" in reason and "missing.yaml" in reason
+        scheduler.last_tick = time.monotonic() - 120
+        ready, reason = scheduler.readiness(max_tick_age_s=30)
+        assert not ready and reason.startswith("scheduler loop stalled")
+        scheduler.fatal = SendFailed("broker did not acknowledge")
+        assert scheduler.readiness() == (False, "Kafka send failed: broker did not acknowledge")
+    finally:
+        close_harvester(harvester)

@@ -59,7 +59,8 @@ def serve_fetcher_ops(
 ) -> ThreadingHTTPServer | None:
     """The ops server on ``metrics_host:metrics_port`` (None when the port is 0).
 
-    ``/metrics``, ``/healthz`` (503 once stopping), ``/sources`` and ``/sources/{id or name}``
+    ``/metrics``, ``/healthz`` (503 once stopping), ``/readyz`` (503 until the scheduler loop runs with a
+    loaded sources file; 503 with the reason after a failed Kafka send), ``/sources`` and ``/sources/{id or name}``
     (config and fetch counters of the scheduler's current sources, as ``warta sources status --json``).
     """
     if not settings.metrics_port:
@@ -69,10 +70,11 @@ def serve_fetcher_ops(
         settings.metrics_host,
         settings.metrics_port,
         healthy=lambda: not scheduler.stopping,
+        ready=scheduler.readiness,
         json_routes=sources_routes(lambda: scheduler.configured_sources, scheduler.harvester.state),
     )
     log.info(
-        "ops on http://%s:%d/{metrics,healthz,sources}",
+        "ops on http://%s:%d/{metrics,healthz,readyz,sources}",
         settings.metrics_host,
         server.server_address[1],
     )

@@ -64,8 +64,10 @@ def serve_metrics(
     port: int,
     healthy: Callable[[], bool] = lambda: True,
     json_routes: Callable[[str], tuple[int, Any] | None] | None = None,
+    ready: Callable[[], tuple[bool, str]] | None = None,
 ) -> ThreadingHTTPServer:
-    """Start ``/metrics`` and ``/healthz`` on a daemon thread; returns the server (call ``shutdown()``).
+    """Start ``/metrics``, ``/healthz`` and ``/readyz`` on a daemon thread; returns the server (call
+    ``shutdown()``). ``ready()`` gives ``(ready, reason)``; without it readiness follows ``healthy()``.
 
     ``json_routes(path)`` answers any other GET: ``(status, body)`` is sent as JSON, ``None`` is a
     404; if it raises, the client gets a 500 ``{"detail": ...}`` and the server keeps running.
@@ -82,6 +84,10 @@ def serve_metrics(
                     (200 if ok else 503),
                     "application/json",
                 )
+            elif self.path.startswith("/readyz"):
+                ok, reason = ready() if ready is not None else (healthy(), "ok")
+                payload = {"status": "ready" if ok else "not ready", "reason": reason}
+                body, status, ctype = json.dumps(payload).encode(), (200 if ok else 503), "application/json"
             else:
                 body, status, ctype = self._extra()
             self.send_response(status)

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -95,6 +96,7 @@ class Scheduler:
         self._sources: list[Source] = []  # the enabled ones: what gets polled
         self._sources_mtime = 0.0
         self.fatal: BaseException | None = None
+        self.last_tick: float | None = None  # time.monotonic() of the loop's last pass (readiness)
 
     def stop(self) -> None:
         self._stop.set()
@@ -132,6 +134,7 @@ class Scheduler:
         running: dict[str, Future[PollReport]] = {}
         with ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="poll") as pool:
             while not self._stop.is_set():
+                self.last_tick = time.monotonic()
                 self.reload_sources()
                 for source_id, future in list(running.items()):
                     if future.done():
@@ -151,6 +154,23 @@ class Scheduler:
             for source_id, future in running.items():
                 future.exception()  # waits: finish in-flight work before the producer is flushed
                 self._finished(source_id, future)
+
+    def readiness(self, max_tick_age_s: float = 30.0) -> tuple[bool, str]:
+        """``(ready, reason)``: the loop is running and recent and a sources file was loaded. Kafka
+        is checked where it matters: every send waits for the broker's ack, and a failed send stops
+        the loop (``fatal``), which makes this not ready with the reason."""
+        if self.fatal is not None:
+            return False, f"Kafka send failed: {self.fatal}"
+        if self._stop.is_set():
+            return False, "stopping"
+        if self.last_tick is None:
+            return False, "scheduler loop not started"
+        age = time.monotonic() - self.last_tick
+        if age > max_tick_age_s:
+            return False, f"scheduler loop stalled for {age:.0f}s"
+        if not self._sources_mtime:
+            return False, f"no valid sources file loaded from {self.sources_path}"
+        return True, "ok"
 
     def _finished(self, source_id: str, future: Future[PollReport]) -> None:
         self.harvester.state.release(source_id, self.owner)
