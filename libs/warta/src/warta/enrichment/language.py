@@ -499,8 +499,8 @@ class LanguageDetector:
             self._refined = frozenset(REFINED_LANGUAGES)
         self._voters: SecondOpinions | None = None
         if second_opinions:
-            codes = frozenset(lang.iso_code_639_1.name.lower() for lang in LinguaLanguage.all())
-            self._voters = SecondOpinions(codes)
+            lingua_codes = frozenset(lang.iso_code_639_1.name.lower() for lang in LinguaLanguage.all())
+            self._voters = SecondOpinions(lingua_codes)
         _id_ms_weights()
 
     def _refiner(self, codes: tuple[str, ...]):  # type: ignore[no-untyped-def]
