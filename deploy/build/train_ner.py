@@ -167,6 +167,17 @@ def build_word_clusters(root: Path, out: Path) -> None:
     )
 
 
+def lowercase_counts(root: Path) -> Counter[str]:
+    """How often each folded word is written lower-case in the English training text."""
+    lower: Counter[str] = Counter()
+    for rel, fmt in CLUSTER_TEXT:
+        for tokens, _ in read_corpus(root / rel, fmt):
+            for token in tokens:
+                if token[0].islower():
+                    lower[fold(token)] += 1
+    return lower
+
+
 def build_common_words(root: Path, out: Path) -> None:
     """Words written lower-case at least twice in the English training text.
 
@@ -174,12 +185,7 @@ def build_common_words(root: Path, out: Path) -> None:
     these, so "china", "turkey" or "mobile" written as ordinary words stay words where the training
     text uses them so.
     """
-    lower: Counter[str] = Counter()
-    for rel, fmt in CLUSTER_TEXT:
-        for tokens, _ in read_corpus(root / rel, fmt):
-            for token in tokens:
-                if token[0].islower():
-                    lower[fold(token)] += 1
+    lower = lowercase_counts(root)
     common = sorted(w for w, c in lower.items() if c >= 2)
     with gzip.open(out, "wt", encoding="utf-8") as fh:
         json.dump(common, fh, separators=(",", ":"))
@@ -301,12 +307,7 @@ def build_word_lexicon(root: Path, out: Path) -> None:
     given = census_names("dist.male.first") | census_names("dist.female.first")
     given |= _faker_names(("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"))
     surnames = census_names("dist.all.last", CENSUS_SURNAMES) | _faker_names(("last_names",))
-    lower: Counter[str] = Counter()
-    for rel, fmt in CLUSTER_TEXT:
-        for tokens, _ in read_corpus(root / rel, fmt):
-            for token in tokens:
-                if token[0].islower():
-                    lower[fold(token)] += 1
+    lower = lowercase_counts(root)
     lists = {
         "fn": words(given),
         "ln": words(surnames),

@@ -9,7 +9,6 @@ import pytest
 
 from warta.enrichment.boilerplate import clean_text, split_title
 from warta.enrichment.language import (
-    bosnian_croatian_score,
     default_detector,
     detect_language,
     id_ms_score,
@@ -17,6 +16,7 @@ from warta.enrichment.language import (
     latin_is_noise,
     normalise_hint,
     running_text_family,
+    standard_contrast,
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -183,9 +183,9 @@ def test_cld2_abstains_on_two_word_snippets_instead_of_guessing_english() -> Non
 
 
 def test_bosnian_and_croatian_standard_words_point_opposite_ways() -> None:
-    assert bosnian_croatian_score("Tokom sedmice je hiljadu ljudi posjetilo univerzitet.") > 0
-    assert bosnian_croatian_score("Tijekom tjedna je tisuću ljudi posjetilo sveučilište.") < 0
-    assert bosnian_croatian_score("Ljudi su posjetili grad.") == 0
+    assert standard_contrast("Tokom sedmice je hiljadu ljudi posjetilo univerzitet.", ("bs", "hr")) > 0
+    assert standard_contrast("Tijekom tjedna je tisuću ljudi posjetilo sveučilište.", ("bs", "hr")) < 0
+    assert standard_contrast("Ljudi su posjetili grad.", ("bs", "hr")) == 0
 
 
 def test_unanimous_second_opinions_skip_lingua_except_for_indonesian_and_malay() -> None:
@@ -200,8 +200,6 @@ def test_unanimous_second_opinions_skip_lingua_except_for_indonesian_and_malay()
 
 
 def test_bokmal_and_nynorsk_standard_forms_point_opposite_ways() -> None:
-    from warta.enrichment.language import standard_contrast
-
     assert standard_contrast("Jeg vet ikke hva hun sa.", ("nb", "nn")) > 0
     assert standard_contrast("Eg veit ikkje kva ho sa.", ("nb", "nn")) < 0
 

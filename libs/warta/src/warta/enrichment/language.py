@@ -234,13 +234,6 @@ def standard_contrast(text: str, pair: tuple[str, str]) -> int:
     return score
 
 
-def bosnian_croatian_score(text: str) -> int:
-    """Bosnian/Serbian standard-language markers minus Croatian ones in ``text`` (positive =
-    Bosnian). Verb suffixes (-irati vs -isati/-ovati) were tried and dropped: Serbian training
-    text uses "planirati", "kopirati" and both use "potpisati", "opisati"."""
-    return standard_contrast(text, ("bs", "hr"))
-
-
 AGREEMENT = 0.5  # combined confidence from which the identifiers' answer beats the word tests
 
 # Running text (articles, not headlines or snippets) in the two languages Warta serves first is
