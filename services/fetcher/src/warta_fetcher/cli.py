@@ -202,9 +202,7 @@ def run_once(settings: Settings, path: Path, dry_run: bool = False) -> int:
     """Poll every enabled source once; returns the process exit code (0 unless Kafka failed)."""
     import tempfile
 
-    from warta.kafka import ensure_topics
-    from warta.topics import ARTICLES_FETCHED, TopicSpec, dlq
-    from warta_fetcher.service import build_harvester, close_harvester, state_namespace
+    from warta_fetcher.service import build_harvester, close_harvester, ensure_fetcher_topics, state_namespace
     from warta_fetcher.sink import MemorySink, SendFailed
     from warta_fetcher.sources import load_sources
 
@@ -219,13 +217,7 @@ def run_once(settings: Settings, path: Path, dry_run: bool = False) -> int:
         settings = settings.model_copy(update={"state_dir": Path(tempfile.mkdtemp(prefix="warta-dry-"))})
     else:
         try:
-            ensure_topics(
-                settings.kafka_bootstrap,
-                settings.topic_prefix,
-                partitions=settings.topic_partitions,
-                replication=settings.topic_replication,
-                specs=[TopicSpec(ARTICLES_FETCHED), TopicSpec(dlq(ARTICLES_FETCHED))],
-            )
+            ensure_fetcher_topics(settings)
         except Exception as exc:  # kafka-python raises a zoo of errors; all mean "broker not usable"
             click.echo(f"error: Kafka at {settings.kafka_bootstrap} not usable: {exc}", err=True)
             return 1

@@ -8,12 +8,17 @@ import sys
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from warta.kafka import ensure_topics, wait_for_kafka
+from warta.kafka import wait_for_kafka
 from warta.logs import setup_logging
-from warta.topics import ARTICLES_FETCHED, TopicSpec, dlq
 from warta_fetcher.extract import warm_up_extraction
 from warta_fetcher.metrics import FetcherMetrics, serve_metrics
-from warta_fetcher.service import Scheduler, build_harvester, close_harvester, state_namespace
+from warta_fetcher.service import (
+    Scheduler,
+    build_harvester,
+    close_harvester,
+    ensure_fetcher_topics,
+    state_namespace,
+)
 from warta_fetcher.settings import Settings, load_settings
 from warta_fetcher.status import sources_routes
 
@@ -23,13 +28,7 @@ log = logging.getLogger("warta_fetcher")
 def run_service(settings: Settings, sources_path: Path) -> int:
     """Run until SIGTERM/SIGINT: finish in-flight polls, flush the producer, exit 0 (1 if Kafka failed)."""
     wait_for_kafka(settings.kafka_bootstrap, timeout=120.0)
-    ensure_topics(
-        settings.kafka_bootstrap,
-        settings.topic_prefix,
-        partitions=settings.topic_partitions,
-        replication=settings.topic_replication,
-        specs=[TopicSpec(ARTICLES_FETCHED), TopicSpec(dlq(ARTICLES_FETCHED))],
-    )
+    ensure_fetcher_topics(settings)
     # One-time extraction costs (dateparser locales...) paid at start-up, not on the first pages.
     warm_up_extraction()
     metrics = FetcherMetrics()

@@ -11,6 +11,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from warta.ids import stable_hash
+from warta.kafka import ensure_topics
+from warta.topics import ARTICLES_FETCHED, TopicSpec, dlq
 from warta_fetcher.harvest import Harvester, PollReport
 from warta_fetcher.metrics import FetcherMetrics
 from warta_fetcher.net import HttpPolicy, PoliteHttp
@@ -76,6 +78,17 @@ def close_harvester(harvester: Harvester) -> None:
 
 def owner_name(settings: Settings) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{settings.instance}"
+
+
+def ensure_fetcher_topics(settings: Settings) -> None:
+    """Create the fetcher's output topic and its dead-letter topic if missing (idempotent)."""
+    ensure_topics(
+        settings.kafka_bootstrap,
+        settings.topic_prefix,
+        partitions=settings.topic_partitions,
+        replication=settings.topic_replication,
+        specs=[TopicSpec(ARTICLES_FETCHED), TopicSpec(dlq(ARTICLES_FETCHED))],
+    )
 
 
 class Scheduler:
