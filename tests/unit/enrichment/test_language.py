@@ -208,3 +208,74 @@ def test_text_with_lone_surrogates_does_not_raise() -> None:
     broken = "Das ist ein Test \udcff mit einem Text, der lang genug ist, sagte er am Montag."
     assert detect_language(broken).code == "de"
     assert detect_language("abc \ud800 def").code == detect_language("abc ? def").code
+
+
+# Close written standards: sentences written for these tests from the standards' own forms.
+STANDARD_PAIRS = {
+    "bs": "Tokom protekle sedmice više od hiljadu ljudi posjetilo je izložbu o historiji grada, saopćeno je "
+    "iz muzeja.",
+    "ca": "L'ajuntament també va anunciar que la nova biblioteca obrirà les portes l'any vinent amb més de "
+    "mil llibres.",
+    "es": "El ayuntamiento también anunció que la nueva biblioteca abrirá sus puertas el próximo año con "
+    "más de mil libros.",
+    "cs": "Řekl, že se to stalo před měsícem a že policie případ ještě vyšetřuje.",
+    "sk": "Povedal, že sa to stalo pred mesiacom a že polícia prípad ešte vyšetruje.",
+    "st": "Ke batla ho tseba hore na o phela jwang kajeno.",
+    "tn": "Ke batla go itse gore a o tshela sentle gompieno.",
+    "xh": "Ndiyabulela kakhulu, kwaye ndiyathemba ukuba uza kufika ngoku.",
+    "zu": "Ngiyabonga kakhulu, futhi ngithemba ukuthi uzofika manje.",
+    "eu": "Gaur goizean etxera joan da eta ez du ezer esan bere lagunei.",
+    "la": "Gallia est omnis divisa in partes tres, quarum unam incolunt Belgae.",
+    "nb": "Det er vanlig at kjærligheten kommer når man minst venter det.",
+    "nn": "Det er vanleg at kjærleiken kjem når ein minst ventar det.",
+}
+
+
+@pytest.mark.parametrize(
+    ("pair", "first_text", "second_text"),
+    [
+        (("ca", "es"), STANDARD_PAIRS["ca"], STANDARD_PAIRS["es"]),
+        (("cs", "sk"), STANDARD_PAIRS["cs"], STANDARD_PAIRS["sk"]),
+        (("st", "tn"), STANDARD_PAIRS["st"], STANDARD_PAIRS["tn"]),
+        (("xh", "zu"), STANDARD_PAIRS["xh"], STANDARD_PAIRS["zu"]),
+        (("eu", "la"), STANDARD_PAIRS["eu"], STANDARD_PAIRS["la"]),
+        (("nb", "nn"), STANDARD_PAIRS["nb"], STANDARD_PAIRS["nn"]),
+    ],
+)
+def test_standard_contrasts_point_to_the_standard_the_text_is_written_in(
+    pair: tuple[str, str], first_text: str, second_text: str
+) -> None:
+    assert standard_contrast(first_text, pair) > 0
+    assert standard_contrast(second_text, pair) < 0
+    # The pair read the other way round gives the opposite sign.
+    assert standard_contrast(first_text, (pair[1], pair[0])) < 0
+
+
+@pytest.mark.parametrize("code", sorted(STANDARD_PAIRS))
+def test_sentences_in_close_standards_get_their_own_language(code: str) -> None:
+    assert detect_language(STANDARD_PAIRS[code]).code == code
+
+
+def test_spelling_and_ending_markers_count_without_listed_words() -> None:
+    # Letters only one standard writes (Czech ř/ě, Slovak ľ/ô), Catalan -ció against Spanish
+    # -ción, Bokmål -lig/-het against Nynorsk -leg/-heit, Setswana g against Sesotho initial h.
+    assert standard_contrast("přítel měl", ("cs", "sk")) == 2
+    assert standard_contrast("priateľ môj", ("cs", "sk")) == -2
+    assert standard_contrast("organització", ("ca", "es")) == 1
+    assert standard_contrast("organización", ("ca", "es")) == -1
+    assert standard_contrast("mulighet vanskelig", ("nb", "nn")) == 2
+    assert standard_contrast("moglegheit vanskeleg", ("nb", "nn")) == -2
+    assert standard_contrast("kgomo", ("st", "tn")) == 0  # kg is written in both
+    assert standard_contrast("gagwe", ("st", "tn")) < 0
+
+
+def test_bosnian_sa_and_da_li_constructions_count_for_bosnian() -> None:
+    assert standard_contrast("Razgovarao je sa predsjednikom.", ("bs", "hr")) > 0
+    assert standard_contrast("Razgovarao je sa svima.", ("bs", "hr")) == 0  # Croatian "sa" before s
+    assert standard_contrast("Da li je došao?", ("bs", "hr")) > 0
+    assert standard_contrast("Je li došao?", ("bs", "hr")) < 0
+
+
+def test_short_foreign_sentence_of_indonesian_root_words_keeps_the_identifiers_answer() -> None:
+    # "kas", "tas", "par" are Indonesian root words; the identifiers agree it is Latvian.
+    assert detect_language("Kas tas par cilvēku?").code == "lv"
