@@ -262,6 +262,21 @@ def test_lowercase_english_places_are_found_in_all_lower_case_text_too() -> None
     assert all(e.type == "LOC" for e in entities)
 
 
+def test_lowercase_english_city_names_from_geonames_are_places_but_word_names_are_not() -> None:
+    # Not in the gazetteer (no country, capital or province): from the shipped GeoNames city list.
+    text = "We flew to san francisco , then took a bus to lucknow near the long beach of reading ."
+    entities = {e.text: e for e in extract_entities(text, "en")}
+    assert entities["san francisco"].type == "LOC"
+    assert entities["lucknow"].type == "LOC"
+    # "Long Beach" and "Reading" are cities too, but written in lower case they are ordinary words.
+    assert not {"long beach", "beach", "reading"} & set(entities)
+
+
+def test_company_with_legal_form_and_city_in_one_english_sentence() -> None:
+    entities = {e.text: e.type for e in extract_entities("She works at Acme Holdings Inc. in Boston", "en")}
+    assert entities == {"Acme Holdings Inc.": "ORG", "Boston": "LOC"}
+
+
 def test_english_word_lists_know_given_names_surnames_and_ordinary_words() -> None:
     from importlib import resources
 

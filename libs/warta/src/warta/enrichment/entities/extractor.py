@@ -390,6 +390,36 @@ class EntityExtractor:
                 out.add(first)
         return frozenset(out)
 
+    @cached_property
+    def lowercase_city_names_en(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """City names (folded tokens, longest first) by first word, from ``city_names_en.json.gz``
+        (GeoNames cities, built by train_ner.py), that ``_add_lowercase_places`` may report: a
+        one-word name of >= 4 letters that is not an ordinary English word, or a longer name with at
+        least one word that is not ("san francisco", not "long beach"). Empty without the file."""
+        path = os.path.join(self.model_dir, "city_names_en.json.gz")
+        if not os.path.exists(path):
+            return {}
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            names: list[str] = json.load(fh)
+        common = self.common_words_en
+        by_first: dict[str, set[tuple[str, ...]]] = {}
+        for name in names:
+            parts = tuple(name.split(" "))
+            if not all(p.isalpha() for p in parts):
+                continue
+            if len(parts) == 1:
+                if len(parts[0]) < 4 or parts[0] in common:
+                    continue
+            elif all(p in common for p in parts):
+                continue
+            by_first.setdefault(parts[0], set()).add(parts)
+        return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()}
+
+    @cached_property
+    def lowercase_starts_en(self) -> frozenset[str]:
+        """First words of every lower-case place ``_add_lowercase_places`` may report."""
+        return self.lowercase_place_starts_en | frozenset(self.lowercase_city_names_en)
+
     def _add_lowercase_places(
         self,
         text: str,
@@ -402,9 +432,9 @@ class EntityExtractor:
         """English web text writes places in lower case ("living in malaysia", "resorts in kerala"):
         report a lower-case token run that is a gazetteer place (country, capital, region, city) and
         whose first word is not an ordinary English word. Worth ~+1.5 F1 on UNER EWT dev."""
-        first_words = self.lowercase_place_starts_en
-        if first_words.isdisjoint(folded):  # the usual case, checked at C speed
+        if self.lowercase_starts_en.isdisjoint(folded):  # the usual case, checked at C speed
             return
+        first_words = self.lowercase_place_starts_en
         flags = list(map(first_words.__contains__, folded))  # C speed; then the few hits are checked
         for i in compress(range(len(flags)), flags.copy()):
             flags[i] = tokens[i][0].islower()
@@ -412,6 +442,7 @@ class EntityExtractor:
         for m in found:
             for i in range(m.start, m.end):
                 taken[i] = True
+        places: list[Mention] = []  # the lower-case places this pass reports
         for gm in self.gazetteer.scan(tokens, folded, flags):
             if gm.entity.type != "LOC" or any(taken[gm.start : gm.end]):
                 continue
@@ -434,6 +465,37 @@ class EntityExtractor:
                     source="gazetteer",
                 )
             )
+            places.append(found[-1])
+        # Then cities the gazetteer does not hold ("in kollam", "to san francisco"): GeoNames names,
+        # the longest lower-case run that is one; it replaces a shorter place found above inside it
+        # ("new york", not the gazetteer's "york").
+        cities = self.lowercase_city_names_en
+        if not cities:
+            return
+        n = len(tokens)
+        for i in compress(range(n), map(cities.__contains__, folded)):
+            if taken[i] or not tokens[i][0].islower():
+                continue
+            for name in cities[folded[i]]:
+                e = i + len(name)
+                if (
+                    e <= n
+                    and tuple(folded[i:e]) == name
+                    and not any(taken[i:e])
+                    and all(t[0].islower() for t in tokens[i:e])
+                ):
+                    inside = [m for m in places if i <= m.start and m.end <= e]
+                    if any(m.start == i and m.end == e for m in inside) or any(
+                        m.start < e and i < m.end and m not in inside for m in places
+                    ):
+                        break  # the gazetteer has this very name (with its id), or a place overlaps
+                    for m in inside:
+                        found.remove(m)
+                        places.remove(m)
+                    found.append(Mention(i, e, starts[i], ends[e - 1], "LOC", text[starts[i] : ends[e - 1]]))
+                    for k in range(i, e):
+                        taken[k] = True
+                    break
 
     def _add_gazetteer_matches(
         self,
