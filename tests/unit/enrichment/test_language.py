@@ -279,3 +279,20 @@ def test_bosnian_sa_and_da_li_constructions_count_for_bosnian() -> None:
 def test_short_foreign_sentence_of_indonesian_root_words_keeps_the_identifiers_answer() -> None:
     # "kas", "tas", "par" are Indonesian root words; the identifiers agree it is Latvian.
     assert detect_language("Kas tas par cilvēku?").code == "lv"
+
+
+def test_cyrillic_letters_outside_a_languages_alphabet_move_the_answer_to_one_that_has_them() -> None:
+    from warta.enrichment.language import _alphabet_fit, foreign_letter_count
+
+    bulgarian = "Държавата ще плати за всичко това през тази година."
+    assert foreign_letter_count(bulgarian, "sr") >= 2  # ъ, щ are not Serbian letters
+    assert foreign_letter_count(bulgarian, "bg") == 0
+    assert _alphabet_fit(bulgarian, [("sr", 0.5), ("mk", 0.3), ("bg", 0.2)])[0][0] == "bg"
+    serbian = "Он је рекао да ће доћи у среду."
+    assert _alphabet_fit(serbian, [("sr", 0.5), ("bg", 0.4)])[0][0] == "sr"
+    assert foreign_letter_count("Das ist ein Test.", "de") == 0  # languages without a list
+
+
+def test_serbian_and_macedonian_standard_forms_point_opposite_ways() -> None:
+    assert standard_contrast("Он је рекао да ће доћи у среду.", ("sr", "mk")) > 0
+    assert standard_contrast("Тој рече дека ќе дојде во среда.", ("sr", "mk")) < 0

@@ -260,6 +260,44 @@ def standard_contrast(text: str, pair: tuple[str, str]) -> int:
     return -contrasts[(pair[1], pair[0])].score(text)
 
 
+# Cyrillic letters that a language's standard alphabet does not have (Serbian and Macedonian
+# have no я, ю, щ, ь, ы, э, й; Bulgarian none of ђ, ћ, ј, љ, њ, џ, ы, э, і; Russian no і, ї, є, ј;
+# Ukrainian no ы, э, ё, ъ). When the top answer's text has two or more of them, the best
+# candidate whose alphabet has them all takes its place.
+_FOREIGN_LETTERS: dict[str, frozenset[str]] = {
+    code: frozenset(letters)
+    for code, letters in {
+        "sr": "ѓќѕйяющъьыэёєіїґў",
+        "mk": "ђћйяющъьыэёєіїґў",
+        "bg": "ђћѓќѕјљњџыэёєіїґў",
+        "ru": "ђћѓќѕјљњџєіїґў",
+        "uk": "ђћѓќѕјљњџыэёъў",
+        "be": "ђћѓќѕјљњџищъїєґ",
+    }.items()
+}
+FOREIGN_LETTERS_MIN = 2
+
+
+def foreign_letter_count(text: str, code: str) -> int:
+    """How many letters of ``text`` the standard alphabet of ``code`` does not have (0 for
+    languages without such a list)."""
+    foreign = _FOREIGN_LETTERS.get(code)
+    if foreign is None:
+        return 0
+    return sum(1 for ch in text.lower() if ch in foreign)
+
+
+def _alphabet_fit(sample: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``ranked`` with the best candidate whose alphabet fits ``sample`` first, when the top one's
+    does not (see ``_FOREIGN_LETTERS``); unchanged otherwise."""
+    if foreign_letter_count(sample, ranked[0][0]) < FOREIGN_LETTERS_MIN:
+        return ranked
+    for i, (code, _) in enumerate(ranked[1:], 1):
+        if foreign_letter_count(sample, code) < FOREIGN_LETTERS_MIN:
+            return [ranked[i], *ranked[:i], *ranked[i + 1 :]]
+    return ranked
+
+
 AGREEMENT = 0.5  # combined confidence from which the identifiers' answer beats the word tests
 
 # Running text (articles, not headlines or snippets) in the two languages Warta serves first is
@@ -603,6 +641,8 @@ class LanguageDetector:
             ranked = self._refine(sample, ranked)
             if self._voters is not None:
                 ranked = self._voters.vote(sample, ranked, opinions)
+        if ranked[0][0] in _FOREIGN_LETTERS:
+            ranked = _alphabet_fit(sample, ranked)
         top, top_conf = ranked[0]
         conf_of = dict(ranked)
         family = ""
