@@ -202,3 +202,50 @@ def test_resolve_topic_maps_names_slugs_and_codes(query: str, code: str) -> None
 @pytest.mark.parametrize("query", ["", "   ", "not-a-topic-at-all", "medtop:99999999"])
 def test_resolve_topic_returns_none_for_unknown(query: str) -> None:
     assert resolve_topic(query) is None
+
+
+def test_tokenizer_reduces_elisions_possessives_and_reduplicated_plurals_to_the_word() -> None:
+    from warta.enrichment.topics import tokenize
+
+    assert tokenize("L'inflation d'Abidjan qu'il the company's negara-negara") == [
+        "inflation",
+        "abidjan",
+        "il",
+        "the",
+        "company",
+        "negara",
+    ]
+    # Apostrophes and hyphens that are part of a word are kept: names, "Jum'at", compounds.
+    assert tokenize("O'Brien Jum'at demi-finale don't") == ["o'brien", "jum'at", "demi-finale", "don't"]
+
+
+def test_lexicon_bigrams_of_two_function_words_are_not_features() -> None:
+    from warta.enrichment.topics import _model
+
+    # "chancellor of the exchequer", "coût de la vie": only their content bigrams are evidence.
+    vocab = _model().vocab
+    assert "of the" not in vocab
+    assert "de la" not in vocab
+
+
+def test_unknown_inflected_malay_word_counts_as_its_stem_in_malay_only() -> None:
+    from warta.enrichment.topics import _model, top_level_scores
+
+    # Neither word is in the vocabulary; their Sastrawi stems (johan, sukan) are.
+    for word in ("kejohanannya", "bersukan"):
+        assert word not in _model().vocab
+        malay = top_level_scores(None, word, "ms")
+        assert max(malay, key=malay.__getitem__) == SPORT
+        assert malay[SPORT] > 0.5
+        # Other languages have no stem fallback: an unknown word is no evidence at all.
+        english = top_level_scores(None, word, "en")
+        assert max(english.values()) == pytest.approx(1 / len(TOP_LEVEL))
+
+
+def test_malay_health_story_with_suffixed_words_is_health() -> None:
+    title = "Pesakitnya dirawat di hospital"
+    text = (
+        "Pesakitnya dirawat di wad kecemasan selepas dijangkiti jangkitan paru-paru. Doktor berkata "
+        "rawatannya berjalan lancar dan kesihatannya semakin pulih."
+    )
+    assert classify_topics(title, text, "ms")[0].code == HEALTH

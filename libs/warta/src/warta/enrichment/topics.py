@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -47,13 +48,48 @@ TITLE_WEIGHT = 1
 SHORT_TEXT_FEATURES = 25
 MAX_LOGIT = 5.0
 
+# Stem rows are stored in the vocabulary under keys no token can produce (see ``stem_key``).
+STEM_KEY_MARK = "\x01"
+MIN_STEM_FALLBACK_CHARS = 3
+_FALLBACK_MEMO_LIMIT = 100_000
+
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_APOSTROPHE_RE = re.compile(r"['’]")
+# Elided articles and conjunctions glued to the next word by an apostrophe (French l'/d'/qu'...,
+# Italian dell'/all'/un'...): "l'inflation" is the word "inflation" for topic purposes.
+_ELIDED_PREFIXES = frozenset(
+    {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
+    | {"dell", "all", "dall", "nell", "sull", "un", "quest", "quell"}
+)
+
+
+def _normalise_token(token: str) -> str:
+    """One regex token with an apostrophe or hyphen in it, reduced to the word that carries topic.
+
+    French/Italian elisions lose their article ("l'économie" -> "économie", "d'affaires" ->
+    "affaires"), English possessives their "'s" ("company's" -> "company"), and Indonesian/Malay
+    plural reduplication is one word ("negara-negara" -> "negara"). Anything else is unchanged.
+    """
+    if "'" in token or "’" in token:
+        parts = _APOSTROPHE_RE.split(token)
+        if len(parts) == 2:
+            head, tail = parts
+            if head in _ELIDED_PREFIXES:
+                return tail
+            if tail == "s":
+                return head
+        return token
+    head, sep, tail = token.partition("-")
+    if sep and head == tail:
+        return head
+    return token
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens (letters/digits, keeping inner hyphens and apostrophes).
 
-    Shared by training and inference so both see exactly the same features.
+    Elided articles, possessive "'s" and reduplicated plurals are reduced to their word (see
+    ``_normalise_token``). Shared by training and inference so both see exactly the same features.
     """
     # Tokens never span whitespace, so each whitespace chunk is cut alone; most are one plain
     # word (``isalnum`` is exactly the class ``[^\W_]`` matches), which skips the regex entirely.
@@ -63,7 +99,8 @@ def tokenize(text: str) -> list[str]:
         if chunk.isalnum():
             add(chunk)
         else:
-            out.extend(cut(chunk))
+            for token in cut(chunk):
+                add(token if token.isalnum() else _normalise_token(token))
     return out
 
 
@@ -229,6 +266,10 @@ class _Model:
     second_level_codes: tuple[str, ...]
     # feature id -> (second-level code, its parent) for the few features that name a branch
     branch_of: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # language -> its stop words, for the languages whose unknown words fall back to a stem row
+    stem_fallback: dict[str, frozenset[str]] = field(default_factory=dict)
+    # language -> its _StemFallbackTable, built on first use
+    fallback_tables: dict[str, _StemFallbackTable] = field(default_factory=dict, compare=False, repr=False)
 
 
 @cache
@@ -241,6 +282,7 @@ def _model() -> _Model:
         second_level_of = data["second_level_of"].astype(np.int32)
     second_level_codes = tuple(meta["second_level_codes"])
     taxonomy = _taxonomy().concepts
+    stem_fallback = {lang: frozenset(stop) for lang, stop in meta.get("stem_fallback", {}).items()}
     return _Model(
         classes=tuple(meta["classes"]),
         vocab={term: i for i, term in enumerate(vocab_list)},
@@ -254,12 +296,57 @@ def _model() -> _Model:
             for i, b in enumerate(second_level_of.tolist())
             if b >= 0
         },
+        stem_fallback=stem_fallback,
     )
 
 
-def _feature_counter(model: _Model, title: str | None, text: str) -> Counter[int]:
-    """Known feature ids in title + body with their (title-weighted) counts."""
+def stem_key(lang: str, stem: str) -> str:
+    """Vocabulary key of the stem row for ``stem`` in ``lang`` (no token can contain it)."""
+    return f"{STEM_KEY_MARK}{lang}{STEM_KEY_MARK}{stem}"
+
+
+class _StemFallbackTable(dict[str, int | None]):
+    """Token -> feature id for one language: the vocabulary, plus unknown words resolved to the
+    row of their stem (``warta.analysis`` stems, as the index uses) the first time they are seen.
+
+    Looked up with ``__getitem__`` so known tokens stay a C-speed dict hit; only a token never seen
+    before reaches ``__missing__``. Restarted from the vocabulary past ``_FALLBACK_MEMO_LIMIT``
+    entries, which bounds memory on a long-running worker.
+    """
+
+    def __init__(self, model: _Model, lang: str) -> None:
+        super().__init__(model.vocab)
+        self._vocab, self._lang, self._stop = model.vocab, lang, model.stem_fallback[lang]
+
+    def __missing__(self, token: str) -> int | None:
+        if len(self) > len(self._vocab) + _FALLBACK_MEMO_LIMIT:
+            self.clear()
+            self.update(self._vocab)
+        found = None
+        if len(token) > MIN_STEM_FALLBACK_CHARS and token not in self._stop and not token.isdigit():
+            from warta.analysis.analyzer import term
+
+            stem = term(token, self._lang)
+            found = self._vocab.get(stem_key(self._lang, stem))
+            if found is None:  # no row stored when the stem's only word is the stem itself
+                found = self._vocab.get(stem)
+        self[token] = found
+        return found
+
+
+def _feature_counter(model: _Model, title: str | None, text: str, lang: str | None = None) -> Counter[int]:
+    """Known feature ids in title + body with their (title-weighted) counts.
+
+    For a ``lang`` with a stem fallback (``model.stem_fallback``), an unknown word counts as the
+    row of its stem when the vocabulary has one.
+    """
     get, starters = model.vocab.get, model.starters
+    word_of: Callable[[str], int | None] = get
+    if lang in model.stem_fallback:
+        table = model.fallback_tables.get(lang)
+        if table is None:
+            table = model.fallback_tables[lang] = _StemFallbackTable(model, lang)
+        word_of = table.__getitem__
     ids: list[int] = []
     for tokens, repeat in (
         (tokenize(text[:MAX_BODY_CHARS]), 1),
@@ -267,7 +354,7 @@ def _feature_counter(model: _Model, title: str | None, text: str) -> Counter[int
     ):
         # map() keeps the per-token look-ups at C speed; bigrams are only built after a known starter.
         pairs = [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False) if a in starters]
-        found = [i for i in map(get, tokens) if i is not None]
+        found = [i for i in map(word_of, tokens) if i is not None]
         found.extend([i for i in map(get, pairs) if i is not None])
         ids.extend(found * repeat)
     return Counter(ids)
@@ -305,10 +392,13 @@ def _posterior(model: _Model, unique: np.ndarray, counts: np.ndarray) -> np.ndar
     return np.array(_probabilities(model, unique.tolist(), counts.tolist()))
 
 
-def top_level_scores(title: str | None, text: str) -> dict[str, float]:
-    """Posterior over the 17 top-level codes (sums to 1); uniform when no known word is present."""
+def top_level_scores(title: str | None, text: str, lang: str | None = None) -> dict[str, float]:
+    """Posterior over the 17 top-level codes (sums to 1); uniform when no known word is present.
+
+    ``lang`` (ISO 639-1) only matters for languages with a stem fallback (see ``classify_topics``).
+    """
     model = _model()
-    counter = _feature_counter(model, title, text)
+    counter = _feature_counter(model, title, text, lang)
     if not counter:
         return dict.fromkeys(model.classes, 1.0 / len(model.classes))
     ids = sorted(counter)
@@ -329,12 +419,12 @@ def classify_topics(title: str | None, text: str, lang: str) -> list[Topic]:
     IPTC labels (or seed-lexicon terms) of that branch occur in the text; a second-level score is the
     parent's score times the branch's share of matches, so it never outranks its parent. Scores are
     in [0, 1]; labels are IPTC's English labels. An empty list means nothing was confident (e.g. no
-    known word at all). ``lang`` (ISO 639-1 or "und") is accepted for the contract; the model is
-    multilingual and does not need it.
+    known word at all). The vocabulary is shared by all languages; ``lang`` (ISO 639-1 or "und")
+    only lets languages with a stem fallback (Malay: the thinnest training vocabulary) count an
+    unknown inflected word as its stem's row.
     """
-    del lang  # one multilingual vocabulary; kept in the signature for per-language models later
     model = _model()
-    counter = _feature_counter(model, title, text)
+    counter = _feature_counter(model, title, text, lang)
     if not counter:
         return []
     # Ascending ids: ties between second-level branches break the same way on every run.
