@@ -296,3 +296,42 @@ def test_cyrillic_letters_outside_a_languages_alphabet_move_the_answer_to_one_th
 def test_serbian_and_macedonian_standard_forms_point_opposite_ways() -> None:
     assert standard_contrast("Он је рекао да ће доћи у среду.", ("sr", "mk")) > 0
     assert standard_contrast("Тој рече дека ќе дојде во среда.", ("sr", "mk")) < 0
+
+
+@pytest.mark.parametrize(
+    ("pair", "first_text", "second_text"),
+    [
+        (
+            ("da", "nb"),
+            "Hun sagde, at hun måske ville købe noget mad efter arbejde.",
+            "Hun sa at hun kanskje ville kjøpe noe mat etter jobb.",
+        ),
+        (("mr", "hi"), "मी आज शाळेत जाणार आहे आणि नंतर घरी येईन.", "मैं आज स्कूल जाऊँगा और फिर घर आऊँगा।"),
+        (
+            ("az", "tr"),
+            "Bu il çox yaxşı keçdi və hamı xoşbəxt idi.",
+            "Bu yıl çok iyi geçti ve herkes mutluydu.",
+        ),
+    ],
+)
+def test_more_close_standards_point_their_own_way(
+    pair: tuple[str, str], first_text: str, second_text: str
+) -> None:
+    assert standard_contrast(first_text, pair) > 0
+    assert standard_contrast(second_text, pair) < 0
+
+
+def test_devanagari_contrast_words_keep_their_vowel_signs() -> None:
+    # "है" is ह + a combining vowel sign: split at the sign, Hindi markers would never match.
+    assert standard_contrast("यह है", ("mr", "hi")) == -2
+
+
+def test_a_language_in_two_pairs_moves_to_the_relative_with_the_clearer_evidence() -> None:
+    from warta.enrichment.language import contrast_winner
+
+    danish = "Hun sagde, at hun måske ville købe noget mad efter arbejde."
+    nynorsk = "Ho sa at ho kanskje ville kjøpe noko mat etter jobben, men eg veit ikkje."
+    assert contrast_winner(danish, "nb") == "da"
+    assert contrast_winner(nynorsk, "nb") == "nn"
+    assert contrast_winner("Han kom hjem.", "nb") == "nb"  # Bokmål "hjem": stays
+    assert contrast_winner("Er ist nach Hause gekommen.", "de") == "de"  # no pair: unchanged

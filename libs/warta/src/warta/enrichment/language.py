@@ -176,6 +176,9 @@ ROOT_COVERAGE = 0.5
 # "tokom, hiljada, sedmica, historija, muzika, milion, saradnja"; Catalan "amb, però, -ció, l·l"
 # against Spanish "con, pero, -ción, ñ".
 CONTRAST_MIN_ENDING_WORD = 5  # an ending counts only on words at least this long
+# Words for the contrasts keep combining marks (Devanagari vowel signs: "है" is ह + ै) and the
+# Catalan middle dot (col·lecció), and split at apostrophes (l'any -> l, any).
+_CONTRAST_WORD = regex.compile(r"\p{L}[\p{L}\p{M}·\-]*")
 
 
 class StandardContrast:
@@ -210,7 +213,7 @@ class StandardContrast:
         window = text[:EVIDENCE_CHARS].lower()
         first_endings, second_endings = self.endings
         score = 0
-        for w in _WORD.findall(window):
+        for w in _CONTRAST_WORD.findall(window):
             side = self.words.get(w)
             if side is not None:
                 score += side
@@ -246,9 +249,26 @@ def _contrasts() -> dict[tuple[str, str], StandardContrast]:
 
 
 @cache
-def _contrast_of() -> dict[str, StandardContrast]:
-    """Language code -> the contrast of the pair it belongs to."""
-    return {code: contrast for contrast in _contrasts().values() for code in contrast.pair}
+def _contrast_of() -> dict[str, tuple[StandardContrast, ...]]:
+    """Language code -> the contrasts of the pairs it belongs to (Bokmål: with Nynorsk and Danish)."""
+    out: dict[str, tuple[StandardContrast, ...]] = {}
+    for contrast in _contrasts().values():
+        for code in contrast.pair:
+            out[code] = (*out.get(code, ()), contrast)
+    return out
+
+
+def contrast_winner(text: str, top: str) -> str:
+    """The close relative whose written standard ``text`` follows rather than ``top``'s (the one
+    with the largest margin when ``top`` belongs to several pairs), or ``top`` itself."""
+    best, margin = top, 0
+    for contrast in _contrast_of().get(top, ()):
+        first, second = contrast.pair
+        score = contrast.score(text)
+        against = score if top == second else -score  # > 0: the text points away from top
+        if against > margin:
+            best, margin = (first if top == second else second), against
+    return best
 
 
 def standard_contrast(text: str, pair: tuple[str, str]) -> int:
@@ -674,13 +694,10 @@ class LanguageDetector:
             if top not in ("id", "ms"):
                 family_conf = max(0.5, family_conf)  # decided by the function words, not lingua
             return self._id_or_ms(full, family_conf, conf_of, hint_code)
-        contrast = _contrast_of().get(top)
-        if contrast is not None:
-            first, second = contrast.pair
-            score = contrast.score(full)
-            code = first if score > 0 else second if score < 0 else top
+        if top in _contrast_of():
+            code = contrast_winner(full, top)
             if code != top:
-                conf = conf_of.get(first, 0.0) + conf_of.get(second, 0.0)
+                conf = top_conf + conf_of.get(code, 0.0)
                 return Language(code=code, confidence=round(min(1.0, conf), 4))
         if hint_code and hint_code != top and conf_of.get(hint_code, 0.0) >= 0.5 * top_conf:
             # The page declares a language lingua finds nearly as likely: trust the publisher.
