@@ -257,12 +257,13 @@ def test_sentences_in_close_standards_get_their_own_language(code: str) -> None:
 
 
 def test_spelling_and_ending_markers_count_without_listed_words() -> None:
-    # Letters only one standard writes (Czech ř/ě, Slovak ľ/ô), Catalan -ció against Spanish
-    # -ción, Bokmål -lig/-het against Nynorsk -leg/-heit, Setswana g against Sesotho initial h.
+    # Letters only one standard writes (Czech ř/ě, Slovak ľ/ô), Catalan -cions against Spanish
+    # -ciones, Bokmål -lig/-het against Nynorsk -leg/-heit, Setswana g against Sesotho initial h.
     assert standard_contrast("přítel měl", ("cs", "sk")) == 2
     assert standard_contrast("priateľ môj", ("cs", "sk")) == -2
-    assert standard_contrast("organització", ("ca", "es")) == 1
-    assert standard_contrast("organización", ("ca", "es")) == -1
+    assert standard_contrast("organitzacions", ("ca", "es")) == 1
+    assert standard_contrast("organizaciones", ("ca", "es")) == -1
+    assert standard_contrast("anunció", ("ca", "es")) == 0  # a Spanish preterite as well as Catalan -ció
     assert standard_contrast("mulighet vanskelig", ("nb", "nn")) == 2
     assert standard_contrast("moglegheit vanskeleg", ("nb", "nn")) == -2
     assert standard_contrast("kgomo", ("st", "tn")) == 0  # kg is written in both
@@ -335,3 +336,8 @@ def test_a_language_in_two_pairs_moves_to_the_relative_with_the_clearer_evidence
     assert contrast_winner(nynorsk, "nb") == "nn"
     assert contrast_winner("Han kom hjem.", "nb") == "nb"  # Bokmål "hjem": stays
     assert contrast_winner("Er ist nach Hause gekommen.", "de") == "de"  # no pair: unchanged
+
+
+def test_turkish_with_foreign_names_in_x_and_q_is_not_azerbaijani() -> None:
+    # Only ə marks Azerbaijani spelling; x and q come with names in Turkish text.
+    assert standard_contrast("Texas ve Qatar için yeni bir anlaşma imzalandı.", ("az", "tr")) < 0
