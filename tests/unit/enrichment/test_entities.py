@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pycrfsuite
 import pytest
 
 from warta.enrichment.entities import extract_entities
@@ -329,3 +330,33 @@ def test_numpy_window_scorer_gives_the_labels_crfsuite_gives(family: str, text: 
     expected = [tagger.tag(featurize(tokens, gaz, lo, hi, line_starts)) for lo, hi in windows]
     assert extractor.scorer(family).tag_windows(tokens, gaz, windows, line_starts) == expected
     assert any(label != "O" for labels in expected for label in labels)
+
+
+def test_span_typer_gives_the_probabilities_crfsuite_gives() -> None:
+    from warta.enrichment.entities import get_extractor
+    from warta.enrichment.entities.features import prepare, span_type_features
+    from warta.enrichment.entities.tokens import tokenize_columns
+
+    extractor = get_extractor()
+    typer = extractor.span_typer("en")
+    assert typer is not None
+    text = "Tom Brandt met Lisa Wong at Crestview Hospital in Ohio , then flew Skyward Airlines home ."
+    tokens = tokenize_columns(text)[0]
+    _, gaz = prepare(extractor.gazetteer, tokens)
+    names = [(0, 2), (3, 5), (6, 8), (9, 10), (13, 15), (0, 1)]
+    got = typer.probabilities(tokens, gaz, names)
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(Path(extractor.model_dir) / "span_types_en.bin"))
+    for (s, e), row in zip(names, got, strict=True):
+        tagger.set([span_type_features(tokens, gaz, s, e, extractor.clusters("en"), typer.lexicon)])
+        expected = [tagger.marginal(label, 0) for label in typer.labels]
+        assert row.tolist() == pytest.approx(expected, abs=1e-6)  # crfsuite sums in single precision
+    assert got[0].argmax() == typer.labels.index("PER")  # "Tom Brandt"
+
+
+def test_english_facility_name_is_retyped_a_place_by_the_whole_name() -> None:
+    # The CRF calls "Crestview Hospital" an organisation; the span-type model, seeing the name's last
+    # word, calls it a place (UNER counts hospitals, hotels and the like as locations).
+    text = "Tom Brandt and Lisa Wong met at Crestview Hospital ."
+    entities = {e.text: e.type for e in extract_entities(text, "en")}
+    assert entities == {"Tom Brandt": "PER", "Lisa Wong": "PER", "Crestview Hospital": "LOC"}

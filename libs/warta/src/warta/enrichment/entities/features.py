@@ -445,3 +445,81 @@ def load_plain_words(model_dir: str | os.PathLike[str], family: str) -> frozense
     with gzip.open(plain_words_path(model_dir, family), "rt", encoding="utf-8") as fh:
         words: list[str] = json.load(fh)
     return frozenset(words)
+
+
+# Roles of a token in the span-type features (see ``span_type_features``).
+SPAN_INSIDE, SPAN_FIRST, SPAN_LAST, SPAN_LEFT1, SPAN_LEFT2, SPAN_RIGHT1, SPAN_RIGHT2 = range(7)
+SPAN_BEFORE_TEXT = "\x00<s>"  # stand-in for the missing words before / after the text
+SPAN_AFTER_TEXT = "\x00</s>"
+
+
+def span_role_features(
+    token: str, role: int, clusters: dict[str, str] | None, lexicon: dict[str, tuple[str, ...]] | None
+) -> list[str]:
+    """The span-type features one token gives in one role (inside the span, its first or last word,
+    one or two words to its left or right)."""
+    if token in (SPAN_BEFORE_TEXT, SPAN_AFTER_TEXT):
+        low = token[1:]
+        classes: tuple[str, ...] = ()
+    else:
+        low = fold(token)
+        classes = lexicon.get(low, ()) if lexicon is not None else ()
+    cluster = clusters.get(low, "-1") if clusters is not None else "-1"
+    if role == SPAN_INSIDE:
+        return ["w=" + low, "sh=" + shape(token), "c=" + cluster, *["lx=" + c for c in classes]]
+    if role == SPAN_FIRST:
+        return ["first=" + low, "fs3=" + low[-3:], *["flx=" + c for c in classes]]
+    if role == SPAN_LAST:
+        return ["last=" + low, "ls3=" + low[-3:], "lc=" + cluster, *["llx=" + c for c in classes]]
+    if role == SPAN_LEFT1:
+        return ["l1=" + low, "lc1=" + cluster]
+    if role == SPAN_RIGHT1:
+        return ["r1=" + low, "rc1=" + cluster]
+    return [("l2=" if role == SPAN_LEFT2 else "r2=") + low]
+
+
+def span_context(tokens: list[str], s: int, e: int) -> tuple[str, str, str, str]:
+    """The two tokens left and right of ``tokens[s:e]`` (stand-ins past the text's ends)."""
+    n = len(tokens)
+    return (
+        tokens[s - 1] if s >= 1 else SPAN_BEFORE_TEXT,
+        tokens[s - 2] if s >= 2 else SPAN_BEFORE_TEXT,
+        tokens[e] if e < n else SPAN_AFTER_TEXT,
+        tokens[e + 1] if e + 1 < n else SPAN_AFTER_TEXT,
+    )
+
+
+def span_gazetteer_features(gaz: list[str], s: int, e: int) -> list[str]:
+    """Span-type features of the gazetteer tags over ``[s, e)`` and its length."""
+    feats = ["bias", "len=" + str(min(e - s, 4))]
+    feats += ["gz=" + g[2:] for g in gaz[s:e] if g]
+    if gaz[s].startswith("B-") and (e == len(gaz) or not gaz[e].startswith("I-")):
+        feats.append("gzfull=" + gaz[s][2:])
+    return feats
+
+
+def span_type_features(
+    tokens: list[str],
+    gaz: list[str],
+    s: int,
+    e: int,
+    clusters: dict[str, str] | None = None,
+    lexicon: dict[str, tuple[str, ...]] | None = None,
+) -> list[str]:
+    """Features of the name ``tokens[s:e]`` for the span-type classifier (``SpanTyper``): its words,
+    shapes, clusters and word-list classes, its first and last word, two words either side, its
+    length and the gazetteer's view of it. Trained on the gold names of the training sets."""
+    feats = span_gazetteer_features(gaz, s, e)
+    for token in tokens[s:e]:
+        feats += span_role_features(token, SPAN_INSIDE, clusters, lexicon)
+    feats += span_role_features(tokens[s], SPAN_FIRST, clusters, lexicon)
+    feats += span_role_features(tokens[e - 1], SPAN_LAST, clusters, lexicon)
+    left1, left2, right1, right2 = span_context(tokens, s, e)
+    for token, role in (
+        (left1, SPAN_LEFT1),
+        (left2, SPAN_LEFT2),
+        (right1, SPAN_RIGHT1),
+        (right2, SPAN_RIGHT2),
+    ):
+        feats += span_role_features(token, role, clusters, lexicon)
+    return feats

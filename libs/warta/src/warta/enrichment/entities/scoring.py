@@ -18,7 +18,21 @@ from collections.abc import Sequence
 import numpy as np
 import pycrfsuite
 
-from warta.enrichment.entities.features import SENTENCE_END, gazetteer_role_features, word_role_features
+from warta.enrichment.entities.features import (
+    SENTENCE_END,
+    SPAN_FIRST,
+    SPAN_INSIDE,
+    SPAN_LAST,
+    SPAN_LEFT1,
+    SPAN_LEFT2,
+    SPAN_RIGHT1,
+    SPAN_RIGHT2,
+    gazetteer_role_features,
+    span_context,
+    span_gazetteer_features,
+    span_role_features,
+    word_role_features,
+)
 
 # Word rows 0 and 1 stand for the missing words before and after the text: nothing but "bos" for the
 # first token (the word before "ends a sentence") and "eos" for the last one.
@@ -256,3 +270,114 @@ class WindowScorer:
         for rank_of, window in enumerate(order.tolist()):
             out[window] = columns[rank_of][: int(sorted_lengths[rank_of])]
         return out
+
+
+class SpanTyper:
+    """Re-types names the CRF found, from features of the whole name (``span_type_features``): a
+    one-item crfsuite model, i.e. a multinomial logistic regression over PER / LOC / ORG, scored
+    from its weights.
+
+    The CRF labels token by token and sees two words either side; a name's type often shows in its
+    last word ("… University", "… Press") or its whole bag of words, which this model sees at once.
+    Every feature comes from one token in one role or from the span's gazetteer tags, so each
+    (token, role) gets a row of summed label weights once, cached across articles, and all names of
+    a text are scored with one gather-and-sum. Safe to share between threads (the table only grows,
+    under a lock; a call reads a consistent snapshot).
+    """
+
+    def __init__(
+        self,
+        tagger: pycrfsuite.Tagger,
+        clusters: dict[str, str] | None = None,
+        lexicon: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """``tagger``: the opened span-type model; ``clusters``, ``lexicon``: as it was trained with."""
+        self.labels: list[str] = list(tagger.labels())
+        index = {label: i for i, label in enumerate(self.labels)}
+        weights: dict[str, np.ndarray] = {}
+        for (attr, label), weight in tagger.info().state_features.items():
+            row = weights.get(attr)
+            if row is None:
+                row = weights[attr] = np.zeros(len(self.labels))
+            row[index[label]] += weight
+        self._weights = weights
+        self.clusters = clusters
+        self.lexicon = lexicon
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._ids: dict[object, int] = {}
+        self._table = np.zeros((1024, len(self.labels)))
+
+    def _sum(self, attrs: Sequence[str]) -> np.ndarray:
+        total = np.zeros(len(self.labels))
+        get = self._weights.get
+        for attr in attrs:
+            row = get(attr)
+            if row is not None:
+                total += row
+        return total
+
+    def _add(self, key: object, attrs: Sequence[str]) -> None:
+        # Caller holds the lock.
+        row = len(self._ids)
+        if row >= self._table.shape[0]:
+            grown = np.zeros((2 * row, len(self.labels)))
+            grown[:row] = self._table
+            self._table = grown
+        self._table[row] = self._sum(attrs)
+        self._ids[key] = row
+
+    def probabilities(
+        self, tokens: list[str], gaz: list[str], names: Sequence[tuple[int, int]]
+    ) -> np.ndarray:
+        """Probabilities ``[name, label]`` (columns in ``self.labels`` order) of the names
+        ``tokens[s:e]`` for each ``(s, e)`` in ``names``: crfsuite's marginals on
+        ``[span_type_features(tokens, gaz, s, e, ...)]``."""
+        n = len(tokens)
+        keys: list[object] = []
+        counts: list[int] = []
+        for s, e in names:
+            gaz_key = (_GAZ_KEY, *gaz[s:e], e < n and gaz[e].startswith("I-"))
+            left1, left2, right1, right2 = span_context(tokens, s, e)
+            span_keys: list[object] = [gaz_key]
+            span_keys += [(t, SPAN_INSIDE) for t in tokens[s:e]]
+            span_keys += [
+                (tokens[s], SPAN_FIRST),
+                (tokens[e - 1], SPAN_LAST),
+                (left1, SPAN_LEFT1),
+                (left2, SPAN_LEFT2),
+                (right1, SPAN_RIGHT1),
+                (right2, SPAN_RIGHT2),
+            ]
+            keys += span_keys
+            counts.append(len(span_keys))
+        with self._lock:
+            ids = list(map(self._ids.get, keys))
+            if None in ids:
+                if len(self._ids) + len(keys) > _MAX_WORDS:
+                    self._reset()
+                for key, found in zip(keys, ids, strict=True):
+                    if found is None and key not in self._ids:
+                        self._add(key, self._attrs(key))
+                ids = list(map(self._ids.get, keys))
+            table = self._table
+        starts = np.zeros(len(counts), dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        scores = np.add.reduceat(table[np.array(ids)], starts, axis=0)
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def _attrs(self, key: object) -> list[str]:
+        """The features a row key stands for: a (token, role) pair, or a span's gazetteer key."""
+        assert isinstance(key, tuple)
+        if key[0] is _GAZ_KEY:
+            *tags, continues = key[1:]
+            return span_gazetteer_features([*tags, "I-" if continues else ""], 0, len(tags))
+        token, role = key
+        return span_role_features(token, role, self.clusters, self.lexicon)
+
+
+_GAZ_KEY = object()  # first item of a span's gazetteer row key (token keys start with a string)
