@@ -161,9 +161,7 @@ def build_word_clusters(root: Path, out: Path) -> None:
                 centres[k] = x[members].mean(0)
         centres /= np.linalg.norm(centres, axis=1, keepdims=True) + 1e-9
     clusters = {w: int(label) for w, label in zip(vocab, labels, strict=True)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out, "wt", encoding="utf-8") as fh:
-        json.dump(clusters, fh, separators=(",", ":"))
+    write_json_gz(out, clusters)
     print(
         f"[clusters] {len(sentences)} sentences, {len(clusters)} words -> {N_CLUSTERS} clusters "
         f"in {time.perf_counter() - t0:.1f}s -> {out} ({out.stat().st_size / 1024:.0f} KiB)"
@@ -190,8 +188,7 @@ def build_common_words(root: Path, out: Path) -> None:
     """
     lower = lowercase_counts(root)
     common = sorted(w for w, c in lower.items() if c >= 2)
-    with gzip.open(out, "wt", encoding="utf-8") as fh:
-        json.dump(common, fh, separators=(",", ":"))
+    write_json_gz(out, common)
     print(f"[common words] {len(common)} -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
 
@@ -349,9 +346,7 @@ def build_word_lexicon(root: Path, out: Path) -> None:
         **place_name_words(),
         **region_name_words(root.parent.parent / "entities" / "countries" / "dr5hn_csc" / "states.csv"),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out, "wt", encoding="utf-8") as fh:
-        json.dump(lists, fh, separators=(",", ":"))
+    write_json_gz(out, lists)
     sizes = ", ".join(f"{k} {len(v)}" for k, v in lists.items())
     print(f"[lexicon] {sizes} -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
@@ -380,8 +375,7 @@ def build_plain_words(root: Path, family: str, out: Path) -> None:
     words = sorted(
         w for w, c in lower.items() if c >= PLAIN_MIN_LOWER and named[w] <= PLAIN_MAX_NAME_SHARE * total[w]
     )
-    with gzip.open(out, "wt", encoding="utf-8") as fh:
-        json.dump(words, fh, separators=(",", ":"))
+    write_json_gz(out, words)
     print(f"[{family} plain words] {len(words)} -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
 
