@@ -12,8 +12,14 @@ whenever lingua's answer is one of the two: word weights of one naive Bayes over
 ``bench/build_id_ms_weights.py``) plus a short hand list of contrastive spellings ("karena" vs
 "kerana", "uang" vs "wang"), over the first ~3000 characters, with a small prior for Indonesian
 (far more common in the news we ingest), the identifiers' own id/ms preference, and the page's
-declared language as a tie-breaker. Close written standards (Bosnian/Croatian, Bokmål/Nynorsk)
-are decided the same way, from standard-language word contrasts (``standard_contrast``).
+declared language as a tie-breaker. Close written standards that the identifiers confuse
+(Bosnian/Croatian, Bokmål/Nynorsk/Danish, Catalan/Spanish, Czech/Slovak, Sesotho/Setswana,
+Xhosa/Zulu, Serbian/Macedonian, Marathi/Hindi, Azerbaijani/Turkish, Basque/Latin/Esperanto) are
+decided from standard-language contrasts (``standard_contrast``): words, endings and spellings
+only one standard uses, hand-written from the written standards into
+``data/language_contrasts.tsv`` and checked on training text where there is some. Cyrillic text
+whose letters the top answer's alphabet lacks (ъ, щ, я in "Serbian") goes to a candidate whose
+alphabet has them.
 
 Headlines: the low-accuracy mode misreads short text (an Indonesian headline comes out Finnish,
 an English one full of names Vietnamese). For samples under ``SHORT_TEXT`` characters, two or more
