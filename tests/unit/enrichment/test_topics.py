@@ -249,3 +249,20 @@ def test_malay_health_story_with_suffixed_words_is_health() -> None:
         "rawatannya berjalan lancar dan kesihatannya semakin pulih."
     )
     assert classify_topics(title, text, "ms")[0].code == HEALTH
+
+
+def test_scorelines_are_one_sport_feature_whatever_the_numbers() -> None:
+    from warta.enrichment.topics import SCORELINE, tokenize, top_level_scores
+
+    assert tokenize("won 24-17, then 2-1; the 2004-05 season; covid-19") == [
+        "won",
+        SCORELINE,
+        "then",
+        SCORELINE,
+        "the",
+        "2004-05",
+        "season",
+        "covid-19",
+    ]
+    scores = top_level_scores(None, "3-1")
+    assert max(scores, key=scores.__getitem__) == SPORT

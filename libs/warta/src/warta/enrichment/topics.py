@@ -54,6 +54,8 @@ MIN_STEM_FALLBACK_CHARS = 3
 _FALLBACK_MEMO_LIMIT = 100_000
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# Every "N-M" of one- or two-digit numbers (a match result, mostly) is this one token.
+SCORELINE = "0-0"
 _APOSTROPHE_RE = re.compile(r"['’]")
 # Elided articles and conjunctions glued to the next word by an apostrophe (French l'/d'/qu'...,
 # Italian dell'/all'/un'...): "l'inflation" is the word "inflation" for topic purposes.
@@ -68,7 +70,8 @@ def _normalise_token(token: str) -> str:
 
     French/Italian elisions lose their article ("l'économie" -> "économie", "d'affaires" ->
     "affaires"), English possessives their "'s" ("company's" -> "company"), and Indonesian/Malay
-    plural reduplication is one word ("negara-negara" -> "negara"). Anything else is unchanged.
+    plural reduplication is one word ("negara-negara" -> "negara"). A scoreline ("2-1", "24-17") is
+    the one token ``SCORELINE``, whatever its numbers. Anything else is unchanged.
     """
     if "'" in token or "’" in token:
         parts = _APOSTROPHE_RE.split(token)
@@ -82,6 +85,8 @@ def _normalise_token(token: str) -> str:
     head, sep, tail = token.partition("-")
     if sep and head == tail:
         return head
+    if sep and head.isdigit() and tail.isdigit() and len(head) <= 2 and len(tail) <= 2:
+        return SCORELINE
     return token
 
 
