@@ -20,6 +20,8 @@ import pycrfsuite
 
 from warta.enrichment.entities.features import (
     SENTENCE_END,
+    SPAN_AFTER_TEXT,
+    SPAN_BEFORE_TEXT,
     SPAN_FIRST,
     SPAN_INSIDE,
     SPAN_LAST,
@@ -28,7 +30,6 @@ from warta.enrichment.entities.features import (
     SPAN_RIGHT1,
     SPAN_RIGHT2,
     gazetteer_role_features,
-    span_context,
     span_gazetteer_features,
     span_role_features,
     word_role_features,
@@ -336,23 +337,21 @@ class SpanTyper:
         ``tokens[s:e]`` for each ``(s, e)`` in ``names``: crfsuite's marginals on
         ``[span_type_features(tokens, gaz, s, e, ...)]``."""
         n = len(tokens)
+        # Stand-ins for the words before / after the text, so context never needs a bounds test.
+        padded = [SPAN_BEFORE_TEXT, SPAN_BEFORE_TEXT, *tokens, SPAN_AFTER_TEXT, SPAN_AFTER_TEXT]
         keys: list[object] = []
+        add = keys.append
         counts: list[int] = []
         for s, e in names:
-            gaz_key = (_GAZ_KEY, *gaz[s:e], e < n and gaz[e].startswith("I-"))
-            left1, left2, right1, right2 = span_context(tokens, s, e)
-            span_keys: list[object] = [gaz_key]
-            span_keys += [(t, SPAN_INSIDE) for t in tokens[s:e]]
-            span_keys += [
-                (tokens[s], SPAN_FIRST),
-                (tokens[e - 1], SPAN_LAST),
-                (left1, SPAN_LEFT1),
-                (left2, SPAN_LEFT2),
-                (right1, SPAN_RIGHT1),
-                (right2, SPAN_RIGHT2),
-            ]
-            keys += span_keys
-            counts.append(len(span_keys))
+            add((_GAZ_KEY, *gaz[s:e], e < n and gaz[e].startswith("I-")))
+            keys += [(t, SPAN_INSIDE) for t in tokens[s:e]]
+            add((tokens[s], SPAN_FIRST))
+            add((tokens[e - 1], SPAN_LAST))
+            add((padded[s + 1], SPAN_LEFT1))
+            add((padded[s], SPAN_LEFT2))
+            add((padded[e + 2], SPAN_RIGHT1))
+            add((padded[e + 3], SPAN_RIGHT2))
+            counts.append(e - s + 7)
         with self._lock:
             ids = list(map(self._ids.get, keys))
             if None in ids:
