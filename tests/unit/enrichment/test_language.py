@@ -237,7 +237,6 @@ STANDARD_PAIRS = {
         (("ca", "es"), STANDARD_PAIRS["ca"], STANDARD_PAIRS["es"]),
         (("cs", "sk"), STANDARD_PAIRS["cs"], STANDARD_PAIRS["sk"]),
         (("st", "tn"), STANDARD_PAIRS["st"], STANDARD_PAIRS["tn"]),
-        (("xh", "zu"), STANDARD_PAIRS["xh"], STANDARD_PAIRS["zu"]),
         (("eu", "la"), STANDARD_PAIRS["eu"], STANDARD_PAIRS["la"]),
         (("nb", "nn"), STANDARD_PAIRS["nb"], STANDARD_PAIRS["nn"]),
     ],
