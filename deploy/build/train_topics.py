@@ -26,7 +26,9 @@ offset, fitted on SIB-200 sentences (with out-of-fold naive-Bayes evidence) and 
 multi-word IPTC labels and lexicon terms. The second-level
 table maps IPTC labels (level >= 2, Latin-script languages) and lexicon terms of second-level codes
 to their second-level ancestor. Chinese, Japanese and Thai clause-long "tokens" (no spaces to cut
-at) are dropped from the vocabulary: no other text repeats them. Takes ~30 s on one core.
+at) are dropped from the vocabulary: no other text repeats them. Stem rows for Malay (``stem_rows``)
+are appended after the residual: the mean row of the vocabulary words sharing a Sastrawi stem, used
+at run time for Malay words the vocabulary lacks. Takes ~30 s on one core.
 """
 
 from __future__ import annotations

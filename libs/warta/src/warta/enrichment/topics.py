@@ -13,7 +13,8 @@ at IPTC codes), plus a logistic-regression residual fitted on top of it: one lin
 either way. Inference is a dict look-up per token and one numpy row sum: no scikit-learn at run time.
 Second-level topics come from matches of IPTC's own second-level-and-below labels (and seed lexicon
 terms for second-level codes) under the chosen top-level topic, and are only emitted with several
-matches.
+matches. For Malay (the thinnest training vocabulary) an unknown word counts as the row of its
+Sastrawi stem, when the model stores one (see ``_StemFallbackTable``).
 """
 
 from __future__ import annotations
