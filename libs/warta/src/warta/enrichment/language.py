@@ -14,8 +14,7 @@ whenever lingua's answer is one of the two: word weights of one naive Bayes over
 (far more common in the news we ingest), the identifiers' own id/ms preference, and the page's
 declared language as a tie-breaker. Close written standards that the identifiers confuse
 (Bosnian/Croatian, Bokmål/Nynorsk/Danish, Catalan/Spanish, Czech/Slovak, Sesotho/Setswana,
-Xhosa/Zulu, Serbian/Macedonian, Marathi/Hindi, Azerbaijani/Turkish, Basque/Latin/Esperanto) are
-decided from standard-language contrasts (``standard_contrast``): words, endings and spellings
+Serbian/Macedonian, Marathi/Hindi, Azerbaijani/Turkish, Basque/Latin/Esperanto) are decided from standard-language contrasts (``standard_contrast``): words, endings and spellings
 only one standard uses, hand-written from the written standards into
 ``data/language_contrasts.tsv`` and checked on training text where there is some. Cyrillic text
 whose letters the top answer's alphabet lacks (ъ, щ, я in "Serbian") goes to a candidate whose
@@ -174,7 +173,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
 ROOT_COVERAGE = 0.5
 
 # Close written standards that the identifiers confuse (Bosnian/Croatian, Bokmål/Nynorsk,
-# Catalan/Spanish, Czech/Slovak, Sesotho/Setswana, Xhosa/Zulu, Basque/Latin) are decided by
+# Catalan/Spanish, Czech/Slovak, Sesotho/Setswana, Basque/Latin and the rest of the file's pairs;
+# a pair whose lines are commented out there, Xhosa/Zulu, is off) are decided by
 # standard-language contrasts when the answer is one of a pair: words, word endings and
 # spellings that only one standard uses, hand-written from the written standards into
 # ``data/language_contrasts.tsv`` (its comments say why each group is there). Example: Croatian
